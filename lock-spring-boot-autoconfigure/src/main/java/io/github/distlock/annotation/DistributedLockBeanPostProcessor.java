@@ -1,0 +1,73 @@
+package io.github.distlock.annotation;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+
+import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Proxies beans that have {@link DistributedLock} methods, and checks every such method while the context starts:
+ * annotation attributes as each bean is created, store names once all beans exist.
+ *
+ * <p>The lock advice goes before any advice the bean already has, so the lock is the outermost layer (a
+ * transaction commits while the lock is still held).
+ */
+public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
+        implements SmartInitializingSingleton {
+
+    private final DistributedLockInterceptor interceptor;
+    private BeanFactory beanFactory;
+
+    public DistributedLockBeanPostProcessor(DistributedLockInterceptor interceptor) {
+        this.interceptor = interceptor;
+        this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, DistributedLock.class, true),
+                interceptor);
+        setBeforeExistingAdvisors(true);
+        // As Spring Boot's default (spring.aop.proxy-target-class=true): beans stay injectable by their class.
+        setProxyTargetClass(true);
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        super.setBeanFactory(beanFactory);
+        this.beanFactory = beanFactory;
+        interceptor.setBeanFactory(beanFactory, beanFactory instanceof ConfigurableBeanFactory configurable
+                ? configurable::resolveEmbeddedValue : null);
+    }
+
+    @Override
+    protected boolean isEligible(Class<?> targetClass) {
+        boolean eligible = super.isEligible(targetClass);
+        if (eligible) {
+            // Parse every annotated method now, so a mistake stops startup instead of the first call.
+            Map<Method, DistributedLock> annotated = MethodIntrospector.selectMethods(targetClass,
+                    (MethodIntrospector.MetadataLookup<DistributedLock>) method ->
+                            AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class));
+            annotated.keySet().forEach(method -> interceptor.operation(method, targetClass));
+        }
+        return eligible;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        DistributedLockClient client = beanFactory.getBean(DistributedLockClient.class);
+        for (LockOperation operation : interceptor.operations()) {
+            if (!operation.storeName.isEmpty() && !client.storeNames().contains(operation.storeName)) {
+                throw new InvalidLockConfigurationException(operation.description + " attribute 'store'",
+                        "Store '" + operation.storeName + "' is not configured.",
+                        "Use one of " + client.storeNames() + " or configure distributed-lock.stores."
+                                + operation.storeName + ".");
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.github.distlock.annotation;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelCompilerMode;
+import org.springframework.expression.spel.SpelNode;
+import org.springframework.expression.spel.SpelParserConfiguration;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.StandardEvaluationContext;
+import org.springframework.util.StringValueResolver;
+
+/**
+ * One {@link DistributedLock} method, parsed and checked once at startup: everything the interceptor needs per call
+ * without parsing anything again.
+ */
+final class LockOperation {
+
+    private static final SpelExpressionParser PARSER = new SpelExpressionParser(
+            new SpelParserConfiguration(SpelCompilerMode.MIXED, LockOperation.class.getClassLoader()));
+    private static final Pattern BARE_NUMBER = Pattern.compile("\\d+");
+    private static final DefaultParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
+
+    final Method method;
+    final String description;
+    /** Configured store name; empty for the default store. */
+    final String storeName;
+    /** Lease in seconds, or 0 for {@code distributed-lock.default-expire}. */
+    final int expireSeconds;
+    final long waitNanos;
+    final OnFailure onFailure;
+    private final String constantKey;
+    private final Expression keyExpression;
+    private final String[] parameterNames;
+    /** p0, a0, p1, a1, ... made once. */
+    private final String[] positionalNames;
+    private final Supplier<Object> skipResult;
+
+    private LockOperation(Method method, String description, String storeName, int expireSeconds, long waitNanos,
+            OnFailure onFailure, String constantKey, Expression keyExpression, String[] parameterNames,
+            Supplier<Object> skipResult) {
+        this.method = method;
+        this.description = description;
+        this.storeName = storeName;
+        this.expireSeconds = expireSeconds;
+        this.waitNanos = waitNanos;
+        this.onFailure = onFailure;
+        this.constantKey = constantKey;
+        this.keyExpression = keyExpression;
+        this.parameterNames = parameterNames;
+        this.positionalNames = new String[2 * method.getParameterCount()];
+        for (int i = 0; i < method.getParameterCount(); i++) {
+            positionalNames[2 * i] = "p" + i;
+            positionalNames[2 * i + 1] = "a" + i;
+        }
+        this.skipResult = skipResult;
+    }
+
+    /**
+     * Parses the annotation of {@code method}.
+     *
+     * @throws InvalidLockConfigurationException naming the class, method and attribute at fault
+     */
+    static LockOperation parse(Method method, DistributedLock annotation, StringValueResolver placeholders) {
+        String description = "@DistributedLock on " + method.getDeclaringClass().getName() + "." + method.getName()
+                + "(" + parameterTypes(method) + ")";
+
+        String expireText = resolve(placeholders, annotation.expire());
+        int expireSeconds = 0;
+        if (!expireText.isEmpty()) {
+            Duration expire = parseDuration(description, "expire", expireText);
+            if (expire.compareTo(Duration.ofSeconds(1)) < 0 || expire.toNanosPart() != 0) {
+                throw invalid(description, "expire", "'" + expireText
+                        + "' is not a whole number of seconds of at least 1 (the Lock API counts leases in seconds).",
+                        "Use e.g. expire = \"30s\".");
+            }
+            if (expire.getSeconds() > Integer.MAX_VALUE) {
+                throw invalid(description, "expire", "'" + expireText + "' is too long.", "Use a shorter lease.");
+            }
+            expireSeconds = (int) expire.getSeconds();
+        }
+
+        String waitText = resolve(placeholders, annotation.waitTime());
+        Duration wait = waitText.isEmpty() ? Duration.ZERO : parseDuration(description, "waitTime", waitText);
+        if (wait.isNegative()) {
+            throw invalid(description, "waitTime", "'" + waitText + "' is negative.", "Use 0s or more.");
+        }
+
+        Supplier<Object> skipResult = skipResult(method, annotation.onFailure(), description);
+
+        String[] parameterNames = PARAMETER_NAMES.getParameterNames(method);
+        String keyText = annotation.key();
+        String constantKey = null;
+        Expression keyExpression = null;
+        if (keyText.isBlank()) {
+            constantKey = method.getDeclaringClass().getName() + "." + method.getName();
+        } else {
+            try {
+                keyExpression = PARSER.parseExpression(keyText);
+            } catch (ParseException e) {
+                throw invalid(description, "key", "'" + keyText + "' is not a valid SpEL expression: "
+                        + e.getSimpleMessage(), "Fix the expression, e.g. key = \"'order:' + #orderId\".");
+            }
+            checkVariables(description, keyText, keyExpression, method, parameterNames);
+        }
+        return new LockOperation(method, description, resolve(placeholders, annotation.store()), expireSeconds,
+                wait.toNanos(), annotation.onFailure(), constantKey, keyExpression, parameterNames, skipResult);
+    }
+
+    /** The resource id of one call. */
+    String resourceId(Object target, Object[] args, EvaluationContextFactory contexts) {
+        if (constantKey != null) {
+            return constantKey;
+        }
+        EvaluationContext context = contexts.create(new LockKeyRoot(method, args, target));
+        for (int i = 0; i < args.length; i++) {
+            if (parameterNames != null) {
+                context.setVariable(parameterNames[i], args[i]);
+            }
+            context.setVariable(positionalNames[2 * i], args[i]);
+            context.setVariable(positionalNames[2 * i + 1], args[i]);
+        }
+        Object value = keyExpression.getValue(context);
+        if (value == null) {
+            throw new IllegalArgumentException("The key of " + description + " evaluated to null");
+        }
+        return value.toString();
+    }
+
+    Object skipResult() {
+        return skipResult.get();
+    }
+
+    /** Makes the evaluation context of one call; supplied by the interceptor, which knows the bean factory. */
+    interface EvaluationContextFactory {
+        StandardEvaluationContext create(LockKeyRoot root);
+    }
+
+    private static void checkVariables(String description, String keyText, Expression expression, Method method,
+            String[] parameterNames) {
+        Set<String> known = new LinkedHashSet<>();
+        if (parameterNames != null) {
+            known.addAll(List.of(parameterNames));
+        }
+        for (int i = 0; i < method.getParameterCount(); i++) {
+            known.add("p" + i);
+            known.add("a" + i);
+        }
+        List<String> used = new ArrayList<>();
+        collectVariables(((SpelExpression) expression).getAST(), used);
+        for (String variable : used) {
+            if (!known.contains(variable) && !variable.equals("root") && !variable.equals("this")) {
+                String hint = parameterNames == null && method.getParameterCount() > 0
+                        ? "Parameter names are not available (compile with -parameters) so use #p0, #p1, ..."
+                        : "Use one of " + known.stream().map(name -> "#" + name).toList() + ".";
+                throw invalid(description, "key", "'" + keyText + "' refers to #" + variable
+                        + ", which is not a parameter of the method.", hint);
+            }
+        }
+    }
+
+    private static void collectVariables(SpelNode node, List<String> into) {
+        if (node instanceof VariableReference) {
+            into.add(node.toStringAST().substring(1));
+        }
+        for (int i = 0; i < node.getChildCount(); i++) {
+            collectVariables(node.getChild(i), into);
+        }
+    }
+
+    private static Supplier<Object> skipResult(Method method, OnFailure onFailure, String description) {
+        Class<?> type = method.getReturnType();
+        if (onFailure != OnFailure.SKIP) {
+            return () -> null;
+        }
+        if (type.isPrimitive() && type != void.class) {
+            throw invalid(description, "onFailure", "SKIP cannot return a value of primitive type " + type.getName()
+                    + " when the method is skipped.", "Return a wrapper or Optional type, or use OnFailure.THROW.");
+        }
+        if (type == Optional.class) {
+            return Optional::empty;
+        }
+        if (type == OptionalInt.class) {
+            return OptionalInt::empty;
+        }
+        if (type == OptionalLong.class) {
+            return OptionalLong::empty;
+        }
+        if (type == OptionalDouble.class) {
+            return OptionalDouble::empty;
+        }
+        return () -> null;
+    }
+
+    private static Duration parseDuration(String description, String attribute, String text) {
+        try {
+            return BARE_NUMBER.matcher(text).matches() ? Duration.ofSeconds(Long.parseLong(text))
+                    : DurationStyle.detectAndParse(text);
+        } catch (RuntimeException e) {
+            throw invalid(description, attribute, "'" + text + "' is not a duration.",
+                    "Use e.g. \"10s\", \"500ms\", \"2m\" or \"PT10S\".");
+        }
+    }
+
+    private static String resolve(StringValueResolver placeholders, String value) {
+        String resolved = placeholders == null ? value : placeholders.resolveStringValue(value);
+        return resolved == null ? "" : resolved.trim();
+    }
+
+    private static InvalidLockConfigurationException invalid(String description, String attribute, String problem,
+            String action) {
+        return new InvalidLockConfigurationException(description + " attribute '" + attribute + "'", problem, action);
+    }
+
+    private static String parameterTypes(Method method) {
+        StringBuilder types = new StringBuilder();
+        for (Class<?> type : method.getParameterTypes()) {
+            types.append(types.isEmpty() ? "" : ", ").append(type.getSimpleName());
+        }
+        return types.toString();
+    }
+
+}

@@ -1,0 +1,143 @@
+package io.github.distlock.api;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import io.github.distlock.spi.LockStore;
+
+/**
+ * The Lock API in Java: TryLock, Unlock and LockKeepAlive, routed to the store named in each request.
+ *
+ * <p>The single place where requests are validated and keys are namespaced, shared by {@code @DistributedLock},
+ * the gRPC service and application code. Invalid requests throw {@link InvalidLockRequestException} naming the
+ * field; store failures throw {@link LockStoreException} naming the store and the cause.
+ */
+public class DistributedLockClient {
+
+    private final Map<String, LockStore> stores;
+    private final String defaultStoreName;
+    private final LockKeyNamespace namespace;
+
+    /**
+     * @param stores           the stores by name (the seed's {@code store_name}), in configuration order
+     * @param defaultStoreName the store used when a request names none; must be one of {@code stores}
+     * @param namespace        the key prefix applied to every resource id
+     */
+    public DistributedLockClient(Map<String, LockStore> stores, String defaultStoreName, LockKeyNamespace namespace) {
+        this.stores = Collections.unmodifiableMap(new LinkedHashMap<>(stores));
+        if (!stores.isEmpty() && !this.stores.containsKey(defaultStoreName)) {
+            throw new IllegalArgumentException("Default lock store '" + defaultStoreName
+                    + "' is not among the configured stores " + this.stores.keySet());
+        }
+        this.defaultStoreName = defaultStoreName;
+        this.namespace = namespace;
+    }
+
+    public TryLockResponse tryLock(TryLockRequest request) {
+        String storeName = storeName(request.storeName());
+        LockStore store = store(storeName);
+        String key = key(request.resourceId());
+        requireOwner(request.lockOwner());
+        requireExpire(request.expire());
+        try {
+            return TryLockResponse.of(store.tryLock(key, request.lockOwner(), request.expire()));
+        } catch (LockStoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LockStoreException(storeName, "TryLock of '" + request.resourceId() + "'", e);
+        }
+    }
+
+    public UnlockResponse unlock(UnlockRequest request) {
+        String storeName = storeName(request.storeName());
+        LockStore store = store(storeName);
+        String key = key(request.resourceId());
+        requireOwner(request.lockOwner());
+        try {
+            return new UnlockResponse(requireStatus(storeName, store.unlock(key, request.lockOwner())));
+        } catch (LockStoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LockStoreException(storeName, "Unlock of '" + request.resourceId() + "'", e);
+        }
+    }
+
+    public LockKeepAliveResponse keepAlive(LockKeepAliveRequest request) {
+        String storeName = storeName(request.storeName());
+        LockStore store = store(storeName);
+        String key = key(request.resourceId());
+        requireOwner(request.lockOwner());
+        requireExpire(request.expire());
+        try {
+            return new LockKeepAliveResponse(
+                    requireStatus(storeName, store.keepAlive(key, request.lockOwner(), request.expire())));
+        } catch (LockStoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LockStoreException(storeName, "LockKeepAlive of '" + request.resourceId() + "'", e);
+        }
+    }
+
+    /** The configured store names, in configuration order. */
+    public Set<String> storeNames() {
+        return stores.keySet();
+    }
+
+    public String defaultStoreName() {
+        return defaultStoreName;
+    }
+
+    /**
+     * The store behind {@code storeName} (blank means the default), for callers that use an optional capability
+     * such as {@link io.github.distlock.spi.ReleaseAwaitingLockStore}. Its keys are namespaced: see {@link #key}.
+     */
+    public LockStore store(String storeName) {
+        String name = storeName(storeName);
+        LockStore store = stores.get(name);
+        if (store == null) {
+            if (stores.isEmpty()) {
+                throw new LockStoreNotConfiguredException();
+            }
+            throw new UnknownLockStoreException(name, stores.keySet());
+        }
+        return store;
+    }
+
+    /** The namespaced key a store holds for {@code resourceId}, after checking the id is not blank. */
+    public String key(String resourceId) {
+        if (resourceId == null || resourceId.isBlank()) {
+            throw new InvalidLockRequestException("resource_id", "resource_id must not be blank");
+        }
+        return namespace.keyFor(resourceId);
+    }
+
+    public LockKeyNamespace namespace() {
+        return namespace;
+    }
+
+    private String storeName(String requested) {
+        return requested == null || requested.isEmpty() ? defaultStoreName : requested;
+    }
+
+    private static void requireOwner(String owner) {
+        if (owner == null || owner.isBlank()) {
+            throw new InvalidLockRequestException("lock_owner", "lock_owner must not be blank");
+        }
+    }
+
+    private static void requireExpire(int expire) {
+        if (expire <= 0) {
+            throw new InvalidLockRequestException("expire",
+                    "expire must be a positive number of seconds, got " + expire);
+        }
+    }
+
+    private static LockStatus requireStatus(String storeName, LockStatus status) {
+        if (status == null) {
+            throw new LockStoreException(storeName, "the store returned no status");
+        }
+        return status;
+    }
+}

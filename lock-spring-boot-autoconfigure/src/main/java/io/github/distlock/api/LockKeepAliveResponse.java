@@ -1,0 +1,5 @@
+package io.github.distlock.api;
+
+/** The seed's {@code LockKeepAliveResponse}. */
+public record LockKeepAliveResponse(LockStatus status) {
+}

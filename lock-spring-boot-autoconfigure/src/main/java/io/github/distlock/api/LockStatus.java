@@ -1,0 +1,16 @@
+package io.github.distlock.api;
+
+/**
+ * Result of Unlock and LockKeepAlive, as in the seed's {@code UnlockResponse.Status} and
+ * {@code LockKeepAliveResponse.Status} (same names, same order, same wire numbers).
+ */
+public enum LockStatus {
+    /** The caller held the lock and the operation took effect. */
+    SUCCESS,
+    /** Nobody holds the lock (never taken, released, or its lease expired). */
+    LOCK_UNEXIST,
+    /** Another owner holds the lock; nothing was changed. */
+    LOCK_BELONG_TO_OTHERS,
+    /** The store could not tell; only used on the wire, the Java API throws {@link LockStoreException} instead. */
+    INTERNAL_ERROR
+}

@@ -1,0 +1,5 @@
+package io.github.distlock.api;
+
+/** The seed's {@code UnlockResponse}. */
+public record UnlockResponse(LockStatus status) {
+}

@@ -1,0 +1,105 @@
+package io.github.distlock.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.distlock.annotation.DistributedLockBeanPostProcessor;
+import io.github.distlock.annotation.DistributedLockInterceptor;
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.LockKeyNamespace;
+import io.github.distlock.metrics.LockMetrics;
+import io.github.distlock.metrics.MicrometerLockMetrics;
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.store.inmemory.InMemoryLockStoreFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+
+/**
+ * Distributed locks: the stores of {@code distributed-lock.stores}, the {@link DistributedLockClient}, and the
+ * {@code @DistributedLock} interceptor. Every bean backs off when the application defines its own.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(DistributedLockProperties.class)
+public class DistributedLockAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    InMemoryLockStoreFactory inMemoryLockStoreFactory() {
+        return new InMemoryLockStoreFactory();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LockStoreRegistry lockStoreRegistry(DistributedLockProperties properties,
+            ObjectProvider<LockStoreFactory> factories, ObjectProvider<LockStore> beanStores,
+            org.springframework.beans.factory.ListableBeanFactory beanFactory) {
+        Map<String, LockStore> stores = new LinkedHashMap<>(beanFactory.getBeansOfType(LockStore.class));
+        return LockStoreRegistry.fromConfiguration(properties, factories.orderedStream().toList(), stores);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    DistributedLockClient distributedLockClient(LockStoreRegistry registry, DistributedLockProperties properties,
+            Environment environment) {
+        String prefix = properties.getKeyPrefix() != null ? properties.getKeyPrefix()
+                : environment.getProperty("spring.application.name");
+        return new DistributedLockClient(registry.stores(), registry.defaultStoreName(), LockKeyNamespace.of(prefix));
+    }
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static DistributedLockBeanPostProcessor distributedLockBeanPostProcessor(
+            ObjectProvider<DistributedLockClient> client, ObjectProvider<LockMetrics> metrics,
+            Environment environment) {
+        Duration defaultExpire = environment.getProperty(DistributedLockProperties.PREFIX + ".default-expire",
+                Duration.class, Duration.ofSeconds(30));
+        return new DistributedLockBeanPostProcessor(
+                new DistributedLockInterceptor(client, metrics, checkedDefaultExpire(defaultExpire)));
+    }
+
+    static Duration checkedDefaultExpire(Duration expire) {
+        if (expire.compareTo(Duration.ofSeconds(1)) < 0 || expire.toNanosPart() != 0) {
+            throw new InvalidLockConfigurationException(DistributedLockProperties.PREFIX + ".default-expire",
+                    "'" + expire + "' is not a whole number of seconds of at least 1 (the Lock API counts leases "
+                            + "in seconds).", "Set it to e.g. 30s.");
+        }
+        return expire;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    static class MicrometerMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        LockMetrics lockMetrics(ObjectProvider<MeterRegistry> registry) {
+            MeterRegistry meterRegistry = registry.getIfAvailable();
+            return meterRegistry == null ? LockMetrics.NOOP : new MicrometerLockMetrics(meterRegistry);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("io.micrometer.core.instrument.MeterRegistry")
+    static class NoMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        LockMetrics lockMetrics() {
+            return LockMetrics.NOOP;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.github.distlock.metrics;
+
+import io.github.distlock.api.LockStatus;
+
+/**
+ * Where the lock paths report what happened. {@link #NOOP} when Micrometer is absent;
+ * {@link MicrometerLockMetrics} otherwise.
+ */
+public interface LockMetrics {
+
+    /** Tag value of locks taken through {@code @DistributedLock}. */
+    String SOURCE_ANNOTATION = "annotation";
+
+    LockMetrics NOOP = (storeName, source) -> Recorder.NOOP;
+
+    /** The recorder for one store and one source ({@link #SOURCE_ANNOTATION}, {@code grpc}, ...); cache it. */
+    Recorder recorder(String storeName, String source);
+
+    /** Records the events of one store and source. */
+    interface Recorder {
+
+        Recorder NOOP = new Recorder() {
+        };
+
+        /** The lock was taken after {@code nanos} of trying. */
+        default void acquired(long nanos) {
+        }
+
+        /** The lock was held by someone else for all of {@code nanos}. */
+        default void notAcquired(long nanos) {
+        }
+
+        /** The store failed while trying. */
+        default void acquireFailed(long nanos) {
+        }
+
+        /** Unlock answered {@code status} after the lock was held for {@code heldNanos}. */
+        default void released(LockStatus status, long heldNanos) {
+        }
+
+        /** Unlock failed after the lock was held for {@code heldNanos}; the lease ends by itself. */
+        default void releaseFailed(long heldNanos) {
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.github.distlock.spi;
+
+import java.time.Duration;
+
+/**
+ * Optional capability: a store that can tell a waiter when a lock is released, so that
+ * {@code @DistributedLock(waitTime = ...)} wakes on the release instead of polling.
+ */
+public interface ReleaseAwaitingLockStore extends LockStore {
+
+    /**
+     * Blocks until {@code key} is released or its lease runs out, or {@code maxWait} has passed, whichever is first.
+     * Returning is a hint, not a grant: the caller tries the lock again and may lose the race. Returns at once when
+     * the key is free.
+     */
+    void awaitRelease(String key, Duration maxWait) throws InterruptedException;
+}

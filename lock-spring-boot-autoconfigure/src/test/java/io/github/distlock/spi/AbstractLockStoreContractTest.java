@@ -1,0 +1,284 @@
+package io.github.distlock.spi;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.distlock.api.LockStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract every {@link LockStore} passes: a store is done when a subclass of this class is green against a real
+ * server. Subclasses only say how to build the store; every test uses its own keys, so one store serves all tests.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class AbstractLockStoreContractTest {
+
+    /** Lease used by the expiry tests; long enough for every store's minimum lease. */
+    protected static final int SHORT_EXPIRE = 2;
+    /** Lease for tests that must not see an expiry. */
+    protected static final int LONG_EXPIRE = 60;
+
+    private LockStore store;
+
+    /** Builds the store under test; called once per test class. */
+    protected abstract LockStore createStore() throws Exception;
+
+    /**
+     * How late after its lease an expired lock may still be refused to a new owner. One second by default, the
+     * bound the store issues set; a store with a coarser clock (etcd's minimum lease) may widen it.
+     */
+    protected Duration expiryGrace() {
+        return Duration.ofSeconds(1);
+    }
+
+    @BeforeAll
+    void createStoreOnce() throws Exception {
+        store = createStore();
+    }
+
+    @AfterAll
+    void closeStore() throws Exception {
+        if (store instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
+
+    protected LockStore store() {
+        return store;
+    }
+
+    protected static String uniqueKey(String name) {
+        return "contract-" + name + "-" + UUID.randomUUID();
+    }
+
+    protected static String newOwner() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Test
+    void tryLockTakesAFreeKey() {
+        assertThat(store.tryLock(uniqueKey("free"), newOwner(), LONG_EXPIRE)).isTrue();
+    }
+
+    @Test
+    void aHeldKeyIsRefusedToAnotherOwner() {
+        String key = uniqueKey("held");
+        assertThat(store.tryLock(key, newOwner(), LONG_EXPIRE)).isTrue();
+        assertThat(store.tryLock(key, newOwner(), LONG_EXPIRE)).isFalse();
+    }
+
+    @Test
+    void locksAreNotReentrant() {
+        String key = uniqueKey("reentrant");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(store.tryLock(key, owner, LONG_EXPIRE)).isFalse();
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void unlockByTheOwnerSucceedsAndFreesTheKey() {
+        String key = uniqueKey("unlock");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+        String next = newOwner();
+        assertThat(store.tryLock(key, next, LONG_EXPIRE)).isTrue();
+        assertThat(store.unlock(key, next)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void unlockOfAKeyNobodyHoldsIsLockUnexist() {
+        assertThat(store.unlock(uniqueKey("never"), newOwner())).isEqualTo(LockStatus.LOCK_UNEXIST);
+    }
+
+    @Test
+    void unlockTwiceIsLockUnexistTheSecondTime() {
+        String key = uniqueKey("twice");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.LOCK_UNEXIST);
+    }
+
+    @Test
+    void unlockByAnotherOwnerIsRefusedAndLeavesTheLockInPlace() {
+        String key = uniqueKey("others");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(store.unlock(key, newOwner())).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+        assertThat(store.tryLock(key, newOwner(), LONG_EXPIRE)).as("still held by the first owner").isFalse();
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void anExpiredLockGoesToANewOwnerNotBeforeItsLeaseAndWithinTheGrace() throws Exception {
+        String key = uniqueKey("expiry");
+        long start = System.nanoTime();
+        assertThat(store.tryLock(key, newOwner(), SHORT_EXPIRE)).isTrue();
+        long acquiredAfter = pollUntilAcquired(key, newOwner(), SHORT_EXPIRE, Duration.ofSeconds(SHORT_EXPIRE)
+                .plus(expiryGrace()).plusSeconds(2)) - start;
+        assertThat(Duration.ofNanos(acquiredAfter))
+                .as("a new owner got the lock after its %ss lease", SHORT_EXPIRE)
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(SHORT_EXPIRE).minusMillis(50))
+                .isLessThanOrEqualTo(Duration.ofSeconds(SHORT_EXPIRE).plus(expiryGrace()));
+    }
+
+    @Test
+    void unlockAfterTheLeaseExpiredAndAnotherOwnerTookItIsRefused() throws Exception {
+        String key = uniqueKey("takeover");
+        String stale = newOwner();
+        String next = newOwner();
+        assertThat(store.tryLock(key, stale, SHORT_EXPIRE)).isTrue();
+        pollUntilAcquired(key, next, LONG_EXPIRE, Duration.ofSeconds(SHORT_EXPIRE).plus(expiryGrace()).plusSeconds(2));
+        assertThat(store.unlock(key, stale)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+        assertThat(store.keepAlive(key, stale, LONG_EXPIRE)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+        assertThat(store.tryLock(key, newOwner(), LONG_EXPIRE)).as("the new owner still holds it").isFalse();
+        assertThat(store.unlock(key, next)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void unlockAfterTheLeaseExpiredWithoutATakeoverIsLockUnexist() throws Exception {
+        String key = uniqueKey("lapsed");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, SHORT_EXPIRE)).isTrue();
+        sleepPastExpiry(SHORT_EXPIRE);
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.LOCK_UNEXIST);
+        assertThat(store.keepAlive(key, owner, LONG_EXPIRE)).isEqualTo(LockStatus.LOCK_UNEXIST);
+    }
+
+    @Test
+    void keepAliveExtendsTheLeaseOfTheHolder() throws Exception {
+        String key = uniqueKey("keepalive");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, SHORT_EXPIRE)).isTrue();
+        Thread.sleep(1000);
+        assertThat(store.keepAlive(key, owner, SHORT_EXPIRE + 4)).isEqualTo(LockStatus.SUCCESS);
+        sleepPastExpiry(SHORT_EXPIRE - 1);
+        // Past the first lease (and its grace), well within the renewed one.
+        assertThat(store.tryLock(key, newOwner(), LONG_EXPIRE)).as("renewed lease still holds").isFalse();
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void keepAliveByAnotherOwnerIsRefused() {
+        String key = uniqueKey("keepalive-others");
+        String owner = newOwner();
+        assertThat(store.tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(store.keepAlive(key, newOwner(), LONG_EXPIRE)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void keepAliveOfAKeyNobodyHoldsIsLockUnexist() {
+        assertThat(store.keepAlive(uniqueKey("keepalive-none"), newOwner(), LONG_EXPIRE))
+                .isEqualTo(LockStatus.LOCK_UNEXIST);
+    }
+
+    @Test
+    void keysWithUnusualCharactersAreDistinctAndWork() {
+        String base = uniqueKey("chars");
+        List<String> keys = List.of(base + "/a/b", base + "/a%2Fb", base + "/a_b", base + "/a:b", base + "/a|||b",
+                base + "/../up", base + "/./dot", base + "/", base + "//", base + " spaced out ",
+                base + "/ünïcødé-锁-🔒", base + "/*?[]{}()^$\\", base + "/line\nbreak", base + "/tab\tx",
+                base + "/%00%zz", base + "/" + "x".repeat(900));
+        Map<String, String> owners = new ConcurrentHashMap<>();
+        for (String key : keys) {
+            String owner = newOwner();
+            assertThat(store.tryLock(key, owner, LONG_EXPIRE)).as("first lock of %s", key).isTrue();
+            owners.put(key, owner);
+        }
+        for (String key : keys) {
+            assertThat(store.tryLock(key, newOwner(), LONG_EXPIRE)).as("second owner of %s", key).isFalse();
+            assertThat(store.keepAlive(key, owners.get(key), LONG_EXPIRE)).isEqualTo(LockStatus.SUCCESS);
+        }
+        for (String key : keys) {
+            assertThat(store.unlock(key, owners.get(key))).as("unlock of %s", key).isEqualTo(LockStatus.SUCCESS);
+            assertThat(store.unlock(key, owners.get(key))).isEqualTo(LockStatus.LOCK_UNEXIST);
+        }
+    }
+
+    @Test
+    void concurrentOwnersNeverOverlapOnAKey() throws Exception {
+        int threads = 8;
+        String[] keys = {uniqueKey("fuzz-0"), uniqueKey("fuzz-1"), uniqueKey("fuzz-2")};
+        Map<String, AtomicInteger> inside = new ConcurrentHashMap<>();
+        for (String key : keys) {
+            inside.put(key, new AtomicInteger());
+        }
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger badUnlocks = new AtomicInteger();
+        AtomicLong grants = new AtomicLong();
+        AtomicLong refusals = new AtomicLong();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(pool.submit(() -> {
+                    // Bounded in count and in time.
+                    for (int i = 0; i < 400 && System.nanoTime() < deadline; i++) {
+                        String key = keys[ThreadLocalRandom.current().nextInt(keys.length)];
+                        String owner = newOwner();
+                        if (!store.tryLock(key, owner, LONG_EXPIRE)) {
+                            refusals.incrementAndGet();
+                            continue;
+                        }
+                        grants.incrementAndGet();
+                        if (inside.get(key).incrementAndGet() != 1) {
+                            overlaps.incrementAndGet();
+                        }
+                        Thread.yield();
+                        inside.get(key).decrementAndGet();
+                        if (store.unlock(key, owner) != LockStatus.SUCCESS) {
+                            badUnlocks.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(overlaps).as("two owners inside one key at once").hasValue(0);
+        assertThat(badUnlocks).as("unlocks of a held lock that did not succeed").hasValue(0);
+        assertThat(grants.get()).as("grants").isGreaterThan(threads);
+        assertThat(refusals.get()).as("refusals (there must have been contention)").isGreaterThan(0);
+    }
+
+    /** Tries every 50 ms until {@code owner} gets {@code key}; returns the {@link System#nanoTime()} of the grant. */
+    protected long pollUntilAcquired(String key, String owner, int expire, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (store.tryLock(key, owner, expire)) {
+                return System.nanoTime();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("'" + key + "' was not acquired within " + timeout);
+    }
+
+    /** Sleeps until a lease of {@code seconds} taken now has surely expired, grace included. */
+    protected void sleepPastExpiry(int seconds) throws InterruptedException {
+        Thread.sleep(Duration.ofSeconds(seconds).plus(expiryGrace()).toMillis() + 100);
+    }
+}
