@@ -1,0 +1,63 @@
+package io.github.distlock.store.redis;
+
+import java.util.function.Function;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.types.Expiration;
+
+/**
+ * Commands through a {@link RedisConnection} borrowed from the factory for each call: works with any Spring Data
+ * Redis client (Jedis, or Lettuce with a connection pool instead of a shared connection). On a cluster factory the
+ * connection is a cluster connection, which routes each command to the node of its key.
+ */
+final class RedisConnectionCommands implements RedisLockCommands {
+
+    private final RedisConnectionFactory connectionFactory;
+
+    RedisConnectionCommands(RedisConnectionFactory connectionFactory) {
+        this.connectionFactory = connectionFactory;
+    }
+
+    @Override
+    public boolean setIfAbsent(byte[] key, byte[] value, long expireMillis) {
+        Boolean set = withConnection(connection -> connection.stringCommands()
+                .set(key, value, Expiration.milliseconds(expireMillis), SetOption.ifAbsent()));
+        return Boolean.TRUE.equals(set);
+    }
+
+    @Override
+    public long evalOnKey(RedisLockScript script, byte[] key, byte[]... args) {
+        byte[][] keysAndArgs = new byte[args.length + 1][];
+        keysAndArgs[0] = key;
+        System.arraycopy(args, 0, keysAndArgs, 1, args.length);
+        Long reply = withConnection(connection -> {
+            try {
+                return connection.scriptingCommands().evalSha(script.sha1(), ReturnType.INTEGER, 1, keysAndArgs);
+            } catch (RuntimeException e) {
+                if (!RedisLockScript.isNoScript(e)) {
+                    throw e;
+                }
+                // First use on this server: EVAL runs the script and caches it for the next EVALSHA.
+                return connection.scriptingCommands().eval(script.bodyBytes(), ReturnType.INTEGER, 1, keysAndArgs);
+            }
+        });
+        if (reply == null) {
+            throw new IllegalStateException("Redis answered nothing to a lock script");
+        }
+        return reply;
+    }
+
+    @Override
+    public String ping() {
+        return withConnection(RedisConnection::ping);
+    }
+
+    private <T> T withConnection(Function<RedisConnection, T> action) {
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            return action.apply(connection);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.github.distlock.store.redis;
+
+/**
+ * The few Redis commands the lock store needs, on raw bytes, behind one interface so that the store runs on the
+ * fastest path its connection factory allows (see {@link LettuceSharedConnectionCommands}) and on any other
+ * Spring Data Redis client otherwise (see {@link RedisConnectionCommands}).
+ *
+ * <p>Every method is a single-key command (or a script on one key), so it is routed to the key's node on a
+ * Redis Cluster. Failures are thrown as unchecked exceptions; a method never answers "no" for a failure.
+ */
+interface RedisLockCommands {
+
+    /** {@code SET key value NX PX millis}: whether the key was set. */
+    boolean setIfAbsent(byte[] key, byte[] value, long expireMillis);
+
+    /** Runs {@code script} on {@code key} by its SHA, loading it when the server does not know it yet. */
+    long evalOnKey(RedisLockScript script, byte[] key, byte[]... args);
+
+    /** {@code PING}: the server's reply. */
+    String ping();
+}

@@ -1,0 +1,82 @@
+package io.github.distlock.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** A Lua script with its SHA-1, so that it is sent by digest ({@code EVALSHA}) and its body only when needed. */
+final class RedisLockScript {
+
+    /**
+     * Deletes the key when {@code ARGV[1]} holds it. Replies {@link #SUCCESS}, {@link #NO_LOCK} (no key) or
+     * {@link #OTHER_OWNER}.
+     */
+    static final RedisLockScript UNLOCK = new RedisLockScript("""
+            local holder = redis.call('GET', KEYS[1])
+            if not holder then return 0 end
+            if holder ~= ARGV[1] then return 2 end
+            redis.call('DEL', KEYS[1])
+            return 1
+            """);
+
+    /**
+     * Sets the key's time to live to {@code ARGV[2]} milliseconds when {@code ARGV[1]} holds it. Replies as
+     * {@link #UNLOCK}.
+     */
+    static final RedisLockScript KEEP_ALIVE = new RedisLockScript("""
+            local holder = redis.call('GET', KEYS[1])
+            if not holder then return 0 end
+            if holder ~= ARGV[1] then return 2 end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """);
+
+    static final long NO_LOCK = 0;
+    static final long SUCCESS = 1;
+    static final long OTHER_OWNER = 2;
+
+    private final String body;
+    private final byte[] bodyBytes;
+    private final String sha1;
+
+    private RedisLockScript(String body) {
+        this.body = body;
+        this.bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+        this.sha1 = sha1Hex(bodyBytes);
+    }
+
+    String body() {
+        return body;
+    }
+
+    byte[] bodyBytes() {
+        return bodyBytes;
+    }
+
+    /** The lower-case hex SHA-1 of the body, as {@code EVALSHA} and {@code SCRIPT LOAD} use it. */
+    String sha1() {
+        return sha1;
+    }
+
+    /** Whether {@code failure} (or one of its causes) is Redis saying it does not know a script's SHA. */
+    static boolean isNoScript(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String sha1Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is not available", e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.github.distlock.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import io.github.distlock.api.LockStatus;
+import io.github.distlock.spi.LockStore;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Locks in Redis, through the application's Spring Data Redis {@link RedisConnectionFactory}.
+ *
+ * <ul>
+ *   <li>TryLock: {@code SET key owner NX PX lease}, one atomic command.</li>
+ *   <li>Unlock: a script that deletes the key only when it holds {@code owner}.</li>
+ *   <li>LockKeepAlive: a script that resets the key's time to live only when it holds {@code owner}.</li>
+ * </ul>
+ * Scripts go by SHA ({@code EVALSHA}), their body only when a server does not know them yet. Every command touches
+ * one key, so the store works unchanged on Redis Cluster. The key is the lock's namespaced resource id in UTF-8,
+ * the value its owner.
+ *
+ * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
+ * acknowledged lock, and a second owner can then take it.
+ */
+public class RedisLockStore implements LockStore {
+
+    /** Lettuce is optional: with Jedis alone, Lettuce classes must not even be loaded. */
+    private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+            RedisLockStore.class.getClassLoader());
+
+    private final RedisLockCommands commands;
+
+    public RedisLockStore(RedisConnectionFactory connectionFactory) {
+        this.commands = commandsFor(connectionFactory);
+    }
+
+    @Override
+    public boolean tryLock(String key, String owner, int expireSeconds) {
+        return commands.setIfAbsent(bytes(key), bytes(owner), TimeUnit.SECONDS.toMillis(expireSeconds));
+    }
+
+    @Override
+    public LockStatus unlock(String key, String owner) {
+        return status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner)));
+    }
+
+    @Override
+    public LockStatus keepAlive(String key, String owner, int expireSeconds) {
+        byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
+        return status(commands.evalOnKey(RedisLockScript.KEEP_ALIVE, bytes(key), bytes(owner), expireMillis));
+    }
+
+    /** Sends {@code PING} the way lock commands go; returns the reply. For health checks. */
+    public String ping() {
+        return commands.ping();
+    }
+
+    private static RedisLockCommands commandsFor(RedisConnectionFactory connectionFactory) {
+        if (LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
+                && lettuce.getShareNativeConnection()) {
+            return new LettuceSharedConnectionCommands(lettuce);
+        }
+        return new RedisConnectionCommands(connectionFactory);
+    }
+
+    private static LockStatus status(long reply) {
+        if (reply == RedisLockScript.SUCCESS) {
+            return LockStatus.SUCCESS;
+        }
+        if (reply == RedisLockScript.NO_LOCK) {
+            return LockStatus.LOCK_UNEXIST;
+        }
+        if (reply == RedisLockScript.OTHER_OWNER) {
+            return LockStatus.LOCK_BELONG_TO_OTHERS;
+        }
+        throw new IllegalStateException("Unexpected reply " + reply + " from a Redis lock script");
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
