@@ -21,7 +21,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The redis lock store type, when Spring Data Redis is on the classpath; and, with Actuator's health support, a
- * health indicator per Redis lock store ({@code distributedLockRedis/<store name>}).
+ * health indicator per Redis lock store ({@code distributedLockRedis/<store name>}; off with
+ * {@code management.health.distributed-lock-redis.enabled=false}).
  */
 @AutoConfiguration(after = DistributedLockAutoConfiguration.class,
         afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -38,7 +39,7 @@ public class RedisLockStoreAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthContributor")
     @ConditionalOnBean(LockStoreRegistry.class)
-    @ConditionalOnEnabledHealthIndicator("distributedLockRedis")
+    @ConditionalOnEnabledHealthIndicator("distributed-lock-redis")
     static class HealthConfiguration {
 
         @Bean

@@ -1,0 +1,172 @@
+package io.github.distlock.store.redis;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.LockStatus;
+import io.github.distlock.api.TryLockRequest;
+import io.github.distlock.api.UnlockRequest;
+import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.testsupport.RedisTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisLockStoreAutoConfigurationTest {
+
+    private RedisTestServer server;
+    private ApplicationContextRunner runner;
+
+    @BeforeAll
+    void startServer() {
+        server = RedisTestServer.start();
+        runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                        DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                .withPropertyValues("spring.data.redis.host=" + server.host(),
+                        "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
+                        "distributed-lock.key-prefix=none");
+    }
+
+    @AfterAll
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void withoutStoresTheApplicationsRedisIsTheImplicitStore() {
+        runner.run(context -> {
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            assertThat(client.storeNames()).containsExactly("redis");
+            assertThat(client.store("redis")).isInstanceOf(RedisLockStore.class);
+            assertLocks(client, "redis");
+        });
+    }
+
+    @Test
+    void aNamedRedisStoreUsesTheConnectionFactory() {
+        runner.withPropertyValues("distributed-lock.stores.orders.type=redis").run(context -> {
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            assertThat(client.storeNames()).containsExactly("orders");
+            assertLocks(client, "orders");
+        });
+    }
+
+    @Test
+    void aStoreCanNameOneOfSeveralConnectionFactories() {
+        runner.withUserConfiguration(TwoConnectionFactories.class)
+                .withPropertyValues("distributed-lock.stores.orders.type=redis",
+                        "distributed-lock.stores.orders.redis.connection-factory=lockRedis")
+                .run(context -> assertLocks(context.getBean(DistributedLockClient.class), "orders"));
+    }
+
+    @Test
+    void anUnknownConnectionFactoryNameIsAConfigurationError() {
+        runner.withPropertyValues("distributed-lock.stores.orders.type=redis",
+                "distributed-lock.stores.orders.redis.connection-factory=nope").run(context -> {
+            InvalidLockConfigurationException error = configurationError(context);
+            assertThat(error.getProperty()).isEqualTo("distributed-lock.stores.orders.redis.connection-factory");
+            assertThat(error.getMessage()).contains("'nope'").contains("redisConnectionFactory");
+        });
+    }
+
+    @Test
+    void severalConnectionFactoriesWithoutANameIsAConfigurationError() {
+        runner.withUserConfiguration(TwoConnectionFactories.class)
+                .withPropertyValues("distributed-lock.stores.orders.type=redis").run(context -> {
+                    InvalidLockConfigurationException error = configurationError(context);
+                    assertThat(error.getProperty())
+                            .isEqualTo("distributed-lock.stores.orders.redis.connection-factory");
+                    assertThat(error.getMessage()).contains("lockRedis").contains("cacheRedis");
+                });
+    }
+
+    @Test
+    void aRedisStoreWithoutSpringDataRedisConfiguredIsAConfigurationError() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                        RedisLockStoreAutoConfiguration.class))
+                .withPropertyValues("distributed-lock.stores.orders.type=redis").run(context -> {
+                    InvalidLockConfigurationException error = configurationError(context);
+                    assertThat(error.getProperty())
+                            .isEqualTo("distributed-lock.stores.orders.redis.connection-factory");
+                    assertThat(error.getMessage()).contains("spring-boot-starter-data-redis");
+                });
+    }
+
+    @Test
+    void eachRedisStoreHasAHealthIndicator() {
+        runner.withPropertyValues("distributed-lock.stores.orders.type=redis",
+                "distributed-lock.stores.jobs.type=redis", "distributed-lock.stores.local.type=in-memory",
+                "distributed-lock.default-store=orders").run(context -> {
+                    CompositeHealthContributor health = context.getBean("distributedLockRedisHealthContributor",
+                            CompositeHealthContributor.class);
+                    assertThat(health.stream().map(CompositeHealthContributor.Entry::name))
+                            .containsExactly("orders", "jobs");
+                    HealthIndicator orders = (HealthIndicator) health.getContributor("orders");
+                    assertThat(orders.health().getStatus()).isEqualTo(Status.UP);
+                    assertThat(orders.health().getDetails()).containsEntry("ping", "PONG");
+                });
+    }
+
+    @Test
+    void theHealthIndicatorCanBeSwitchedOff() {
+        runner.withPropertyValues("management.health.distributed-lock-redis.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean("distributedLockRedisHealthContributor"));
+    }
+
+    private static void assertLocks(DistributedLockClient client, String store) {
+        String resource = "autoconfig-" + java.util.UUID.randomUUID();
+        assertThat(client.tryLock(new TryLockRequest(store, resource, "a", 30)).success()).isTrue();
+        assertThat(client.tryLock(new TryLockRequest(store, resource, "b", 30)).success()).isFalse();
+        assertThat(client.unlock(new UnlockRequest(store, resource, "a")).status()).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    private static InvalidLockConfigurationException configurationError(AssertableApplicationContext context) {
+        assertThat(context).hasFailed();
+        Throwable failure = context.getStartupFailure();
+        while (failure != null && !(failure instanceof InvalidLockConfigurationException)) {
+            failure = failure.getCause();
+        }
+        assertThat(failure).as("an InvalidLockConfigurationException among the causes of %s",
+                context.getStartupFailure()).isNotNull();
+        return (InvalidLockConfigurationException) failure;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoConnectionFactories {
+
+        @Bean
+        LettuceConnectionFactory lockRedis(org.springframework.core.env.Environment environment) {
+            return factory(environment);
+        }
+
+        @Bean
+        LettuceConnectionFactory cacheRedis(org.springframework.core.env.Environment environment) {
+            return factory(environment);
+        }
+
+        private static LettuceConnectionFactory factory(org.springframework.core.env.Environment environment) {
+            return new LettuceConnectionFactory(new RedisStandaloneConfiguration(
+                    environment.getRequiredProperty("spring.data.redis.host"),
+                    environment.getRequiredProperty("spring.data.redis.port", Integer.class)));
+        }
+    }
+}
