@@ -15,6 +15,7 @@ import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.store.redis.RedisLockStore;
 import io.github.distlock.testsupport.RedisTestServer;
 import io.github.distlock.testsupport.TestServers;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -201,6 +202,37 @@ public class RedisLockBenchmark {
     @Threads(16)
     public String ping_16() {
         return store.ping();
+    }
+
+    /**
+     * Time of one lock+unlock cycle over time of one PING, measured alternately in the same loop so that a busy
+     * machine slows both alike: the ratio {@code cycleNanos / pingNanos} of this benchmark's secondary results is the
+     * single-thread latency in PING round trips.
+     */
+    @Benchmark
+    @Threads(1)
+    public void cycleVsPing_1(PerThread thread, CycleVsPingTimes times) {
+        long start = System.nanoTime();
+        store.ping();
+        long pinged = System.nanoTime();
+        distlockCycle(thread);
+        long cycled = System.nanoTime();
+        times.pingNanos += pinged - start;
+        times.cycleNanos += cycled - pinged;
+    }
+
+    /** Total nanoseconds spent in PINGs and in cycles by {@link #cycleVsPing_1}, per iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CycleVsPingTimes {
+        public long pingNanos;
+        public long cycleNanos;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            pingNanos = 0;
+            cycleNanos = 0;
+        }
     }
 
     /** Diagnostic: one refused {@code SET NX} through the store, to compare a single lock command with a PING. */
