@@ -7,6 +7,7 @@ import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
 import io.github.distlock.testsupport.RedisTestServer;
+import io.github.distlock.testsupport.StartupFailures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,13 +142,7 @@ class RedisLockStoreAutoConfigurationTest {
 
     private static InvalidLockConfigurationException configurationError(AssertableApplicationContext context) {
         assertThat(context).hasFailed();
-        Throwable failure = context.getStartupFailure();
-        while (failure != null && !(failure instanceof InvalidLockConfigurationException)) {
-            failure = failure.getCause();
-        }
-        assertThat(failure).as("an InvalidLockConfigurationException among the causes of %s",
-                context.getStartupFailure()).isNotNull();
-        return (InvalidLockConfigurationException) failure;
+        return StartupFailures.invalidConfiguration(context.getStartupFailure());
     }
 
     @Configuration(proxyBeanMethods = false)
