@@ -46,7 +46,7 @@ public class DistributedLockClient {
         } catch (LockStoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, "TryLock of '" + request.resourceId() + "'", e);
+            throw new LockStoreException(storeName, "TryLock of " + QuotedValue.of(request.resourceId()), e);
         }
     }
 
@@ -60,7 +60,7 @@ public class DistributedLockClient {
         } catch (LockStoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, "Unlock of '" + request.resourceId() + "'", e);
+            throw new LockStoreException(storeName, "Unlock of " + QuotedValue.of(request.resourceId()), e);
         }
     }
 
@@ -76,7 +76,7 @@ public class DistributedLockClient {
         } catch (LockStoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, "LockKeepAlive of '" + request.resourceId() + "'", e);
+            throw new LockStoreException(storeName, "LockKeepAlive of " + QuotedValue.of(request.resourceId()), e);
         }
     }
 
