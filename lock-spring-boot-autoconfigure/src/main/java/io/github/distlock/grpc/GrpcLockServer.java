@@ -7,7 +7,6 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-import io.github.distlock.grpc.proto.RuntimeGrpc;
 import io.grpc.BindableService;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
@@ -44,7 +43,7 @@ public class GrpcLockServer implements SmartLifecycle {
         customizers.add(builder -> builder.maxInboundMessageSize(maxInboundMessageBytes));
         NettyGrpcServerFactory factory = new NettyGrpcServerFactory(address, customizers, keyManager,
                 trustManager, clientAuth);
-        factory.addService(RuntimeGrpc.bindService(service));
+        factory.addService(GrpcLockServiceDefinition.of(service));
         if (reflection != null) {
             factory.addService(reflection.bindService());
         }

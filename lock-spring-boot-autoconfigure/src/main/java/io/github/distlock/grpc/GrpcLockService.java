@@ -38,6 +38,8 @@ import org.apache.commons.logging.LogFactory;
  *
  * <p>Implements the generated {@link RuntimeGrpc.AsyncService}, not {@code BindableService}, so that Spring gRPC
  * does not also put it on the application's own gRPC server; {@link GrpcLockServer} serves it on its own port.
+ * To serve it on another server, add {@link GrpcLockServiceDefinition#of} of it (malformed requests then answer
+ * {@code INVALID_ARGUMENT} too).
  */
 public class GrpcLockService implements RuntimeGrpc.AsyncService {
 
