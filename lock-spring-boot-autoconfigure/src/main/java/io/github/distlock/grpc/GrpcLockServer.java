@@ -1,7 +1,6 @@
 package io.github.distlock.grpc;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -30,17 +29,21 @@ public class GrpcLockServer implements SmartLifecycle {
     private final String address;
 
     /**
-     * @param address          {@code host:port}, as Spring gRPC's server factories take it
-     * @param keyManager       the server's key and certificate; {@code null} serves plaintext
-     * @param trustManager     checks client certificates; {@code null} unless {@code clientAuth} asks for them
-     * @param reflection       the reflection service to serve alongside, or {@code null}
+     * @param service                the Lock API
+     * @param address                {@code host:port}, as Spring gRPC's server factories take it
+     * @param maxInboundMessageBytes larger requests are refused before parsing
+     * @param shutdownGracePeriod    how long stopping waits for requests in progress
+     * @param keyManager             the server's key and certificate; {@code null} serves plaintext
+     * @param trustManager           checks client certificates; {@code null} unless {@code clientAuth} asks for them
+     * @param clientAuth             client certificate policy with TLS; {@code null} without
+     * @param reflection             the reflection service to serve alongside, or {@code null}
      */
-    GrpcLockServer(GrpcLockService service, String address, int maxInboundMessageBytes,
+    public GrpcLockServer(GrpcLockService service, String address, int maxInboundMessageBytes,
             Duration shutdownGracePeriod, KeyManagerFactory keyManager, TrustManagerFactory trustManager,
             TlsServerCredentials.ClientAuth clientAuth, BindableService reflection) {
         this.address = address;
-        List<ServerBuilderCustomizer<NettyServerBuilder>> customizers = new ArrayList<>();
-        customizers.add(builder -> builder.maxInboundMessageSize(maxInboundMessageBytes));
+        List<ServerBuilderCustomizer<NettyServerBuilder>> customizers =
+                List.of(builder -> builder.maxInboundMessageSize(maxInboundMessageBytes));
         NettyGrpcServerFactory factory = new NettyGrpcServerFactory(address, customizers, keyManager,
                 trustManager, clientAuth);
         factory.addService(GrpcLockServiceDefinition.of(service));
