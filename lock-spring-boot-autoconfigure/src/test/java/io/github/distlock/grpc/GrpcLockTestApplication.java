@@ -19,22 +19,14 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The application the gRPC tests run against: the in-memory store {@code mem} (default) from configuration, the
- * failing store {@code unreachable}, metrics, and a bean with a {@code @DistributedLock} method. Only the
- * auto-configurations under test are imported, so no other client library on the test classpath (ZooKeeper,
- * Redis) tries to connect anywhere.
+ * failing store {@code unreachable}, metrics, and a bean with a {@code @DistributedLock} method. Each test class sets
+ * the same properties, so they share one running context. Only the auto-configurations under test are imported, so
+ * no other client library on the test classpath (ZooKeeper, Redis) tries to connect anywhere.
  */
 @SpringBootConfiguration
 @ImportAutoConfiguration({DistributedLockAutoConfiguration.class, GrpcLockServerAutoConfiguration.class,
         SslAutoConfiguration.class})
 public class GrpcLockTestApplication {
-
-    /** Properties of a test: gRPC on a free port, the in-memory store {@code mem} as default, a key prefix. */
-    public static final String[] PROPERTIES = {
-            "spring.application.name=grpc-test",
-            "distributed-lock.stores.mem.type=in-memory",
-            "distributed-lock.default-store=mem",
-            "distributed-lock.grpc.enabled=true",
-            "distributed-lock.grpc.port=0"};
 
     @Bean
     MeterRegistry meterRegistry() {
