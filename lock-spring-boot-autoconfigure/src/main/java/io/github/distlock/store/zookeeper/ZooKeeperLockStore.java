@@ -115,7 +115,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
     private final long takeoverDelayMillis;
     private final long cleanupWindowNanos;
     private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
-    private final List<Held> lostAwaitingCleanup = new ArrayList<>();
+    private final List<Held> pendingRemoval = new ArrayList<>();
     private final ServerClock serverClock = new ServerClock();
     private final AtomicLong lostLocks = new AtomicLong();
     private final ScheduledThreadPoolExecutor timers;
@@ -173,7 +173,15 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             ZooKeeper zk = connectedZooKeeper(deadline, "TryLock", key);
             List<ACL> acl = nodeAcl(zk, deadline, key);
             long sent = System.nanoTime();
-            Reply created = await(Reply.create(zk, path, data, acl), deadline, "TryLock", key);
+            Reply created;
+            try {
+                created = await(Reply.create(zk, path, data, acl), deadline, "TryLock", key);
+            } catch (LockStoreException e) {
+                // The node may have been created: remove it once reachable rather than leave it to its lease.
+                removeWhenReachable(new Held(key, path, owner, Held.UNKNOWN_CZXID, 0, zk.getSessionId(),
+                        sent + TimeUnit.MILLISECONDS.toNanos(leaseMillis)));
+                throw e;
+            }
             switch (created.code()) {
                 case OK -> {
                     serverClock.observe(created.stat.getMtime(), sent, created.receivedNanos);
@@ -286,10 +294,8 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             try {
                 deleted = await(Reply.delete(zk, mine.path, mine.version), deadline, "Unlock", mine.key);
             } catch (RuntimeException e) {
-                // Unknown whether it was deleted: keep the record, so that the timer still removes it at lease end.
-                mine.finished = false;
-                held.putIfAbsent(mine.path, mine);
-                schedule(mine);
+                // Unknown whether it was deleted: the owner wants it released, so finish the job once reachable.
+                removeWhenReachable(mine);
                 throw e;
             }
             return switch (deleted.code()) {
@@ -401,16 +407,24 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             return;
         }
         zk.getData(record.path, false, (rc, path, ctx, data, stat) -> {
-            if (rc != Code.OK.intValue() || stat.getCzxid() != record.czxid || stat.getVersion() != record.version
+            if (rc != Code.OK.intValue() || !record.isNode(stat, data)
                     || System.nanoTime() - record.leaseEndNanos >= cleanupWindowNanos) {
                 return;
             }
-            zk.delete(record.path, record.version, (deleteRc, deletePath, deleteCtx) -> {
+            zk.delete(record.path, stat.getVersion(), (deleteRc, deletePath, deleteCtx) -> {
                 if (deleteRc == Code.OK.intValue() && logger.isDebugEnabled()) {
                     logger.debug("Removed the node of expired lock '" + record.key + "' of store '" + storeName + "'");
                 }
             }, null);
         }, null);
+    }
+
+    /** Removes the node of {@code record} now if connected, and again after the next reconnection. */
+    private void removeWhenReachable(Held record) {
+        synchronized (pendingRemoval) {
+            pendingRemoval.add(record);
+        }
+        removeNodeOf(record);
     }
 
     // ---- operations that read the node first ---------------------------------------------------------------
@@ -575,9 +589,9 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             case SUSPENDED, LOST -> reportLost(state);
             case RECONNECTED -> {
                 List<Held> lost;
-                synchronized (lostAwaitingCleanup) {
-                    lost = new ArrayList<>(lostAwaitingCleanup);
-                    lostAwaitingCleanup.clear();
+                synchronized (pendingRemoval) {
+                    lost = new ArrayList<>(pendingRemoval);
+                    pendingRemoval.clear();
                 }
                 lost.forEach(this::removeNodeOf); // only if the session survived and it is still that node
             }
@@ -595,16 +609,16 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
                 record.finish();
                 keys.add(record.key);
                 sessionId = record.sessionId;
-                synchronized (lostAwaitingCleanup) {
-                    lostAwaitingCleanup.add(record);
+                synchronized (pendingRemoval) {
+                    pendingRemoval.add(record); // removed after a reconnection, if the session survived
                 }
             } else {
                 record.finish();
             }
         }
         if (state == ConnectionState.LOST) {
-            synchronized (lostAwaitingCleanup) {
-                lostAwaitingCleanup.clear(); // the session is over: its nodes are gone
+            synchronized (pendingRemoval) {
+                pendingRemoval.clear(); // the session is over: its nodes are gone
             }
         }
         if (!keys.isEmpty()) {
@@ -743,6 +757,8 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
      * operations and its timer, so that at most one of them writes to the node at a time.
      */
     private static final class Held {
+        static final long UNKNOWN_CZXID = -1;
+
         final String key;
         final String path;
         final String owner;
@@ -762,6 +778,17 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             this.version = version;
             this.sessionId = sessionId;
             this.leaseEndNanos = leaseEndNanos;
+        }
+
+        /** Whether the node read is the one this record is about (same creation, unchanged since). */
+        boolean isNode(Stat stat, byte[] data) {
+            if (czxid == UNKNOWN_CZXID) {
+                // A create whose answer was lost: ours if this session made it for this owner (owners are unique).
+                LockNode node = LockNode.parse(data);
+                return stat.getEphemeralOwner() == sessionId && stat.getVersion() == 0 && node != null
+                        && node.owner().equals(owner);
+            }
+            return stat.getCzxid() == czxid && stat.getVersion() == version;
         }
 
         boolean isLive(long nowNanos) {
