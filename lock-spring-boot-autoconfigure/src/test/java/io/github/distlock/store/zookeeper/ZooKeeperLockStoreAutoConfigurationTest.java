@@ -10,6 +10,8 @@ import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
 import io.github.distlock.autoconfigure.LockStoreRegistry;
 import io.github.distlock.testsupport.ZooKeeperTestServer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +63,10 @@ class ZooKeeperLockStoreAutoConfigurationTest {
                         Health health = context.getBean(ZooKeeperLockStoreHealthIndicator.class).health(true);
                         assertThat(health.getStatus()).isEqualTo(Status.UP);
                         assertThat(health.getDetails()).containsKey("zookeeper");
+                        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+                        context.getBean("zooKeeperLockStoreMeterBinder", MeterBinder.class).bindTo(meters);
+                        assertThat(meters.get("distributed.lock.lost").tag("store", "zookeeper").functionCounter()
+                                .count()).isZero();
                     });
             assertThat(client.getState()).as("the application's client is not the store's to close")
                     .isEqualTo(CuratorFrameworkState.STARTED);
