@@ -95,11 +95,11 @@ import org.apache.zookeeper.data.Stat;
 public class ZooKeeperLockStore implements LockStore, AutoCloseable {
 
     /** Default root under which lock nodes live. */
-    public static final String DEFAULT_ROOT_PATH = "/distlock";
+    public static final String DEFAULT_ROOT_PATH = ZooKeeperLockStoreProperties.DEFAULT_ROOT_PATH;
     /** Default bound on one operation, waiting for a reconnection included. */
-    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = ZooKeeperLockStoreProperties.DEFAULT_OPERATION_TIMEOUT;
     /** Default wait, past a lease by the ensemble's clock, before a contender removes a node its holder left. */
-    public static final Duration DEFAULT_TAKEOVER_DELAY = Duration.ofMillis(500);
+    public static final Duration DEFAULT_TAKEOVER_DELAY = ZooKeeperLockStoreProperties.DEFAULT_TAKEOVER_DELAY;
 
     private static final Log logger = LogFactory.getLog(ZooKeeperLockStore.class);
     private static final int MAX_ATTEMPTS = 3;

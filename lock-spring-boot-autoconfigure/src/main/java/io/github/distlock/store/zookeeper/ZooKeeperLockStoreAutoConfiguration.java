@@ -43,7 +43,7 @@ public class ZooKeeperLockStoreAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(MeterBinder.class)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
     static class MetricsConfiguration {
 
         /** {@code distributed.lock.lost} (tag {@code store}): locks reported lost with their ZooKeeper session. */

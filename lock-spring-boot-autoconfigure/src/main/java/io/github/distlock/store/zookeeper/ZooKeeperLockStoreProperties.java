@@ -5,6 +5,11 @@ import java.time.Duration;
 /** Settings of a lock store of type zookeeper, under {@code distributed-lock.stores.<name>.zookeeper}. */
 public class ZooKeeperLockStoreProperties {
 
+    // Defaults live here, not in the store: this class is bound even when Curator is not on the classpath.
+    static final String DEFAULT_ROOT_PATH = "/distlock";
+    static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration DEFAULT_TAKEOVER_DELAY = Duration.ofMillis(500);
+
     /**
      * ZooKeeper servers to connect to, e.g. 'zk1:2181,zk2:2181,zk3:2181'. Leave empty to use the application's
      * CuratorFramework (the one spring-cloud-zookeeper builds from spring.cloud.zookeeper.connect-string). When set,
@@ -16,7 +21,7 @@ public class ZooKeeperLockStoreProperties {
      * Absolute path of the node under which lock nodes live. Created (open ACL) when missing; lock nodes get its ACL.
      * Must not be '/'.
      */
-    private String rootPath = ZooKeeperLockStore.DEFAULT_ROOT_PATH;
+    private String rootPath = DEFAULT_ROOT_PATH;
 
     /**
      * ZooKeeper session timeout of the store's own client (when connect-string is set). Bounds how long the locks of
@@ -33,14 +38,14 @@ public class ZooKeeperLockStoreProperties {
      * Longest a TryLock, Unlock or LockKeepAlive waits for ZooKeeper, waiting for a reconnection included, before it
      * fails with an error.
      */
-    private Duration operationTimeout = ZooKeeperLockStore.DEFAULT_OPERATION_TIMEOUT;
+    private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
 
     /**
      * How long past the end of a lease, by the ZooKeeper leader's clock, another owner may remove a lock node its
      * holder left (the holder normally removes it itself when the lease ends). Keep it under 1s for overrun locks to
      * be free within a second of their lease even when the holder is cut off from ZooKeeper.
      */
-    private Duration takeoverDelay = ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY;
+    private Duration takeoverDelay = DEFAULT_TAKEOVER_DELAY;
 
     public String getConnectString() {
         return connectString;

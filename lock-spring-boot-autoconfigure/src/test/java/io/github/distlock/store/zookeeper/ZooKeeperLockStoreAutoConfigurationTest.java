@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,6 +91,14 @@ class ZooKeeperLockStoreAutoConfigurationTest {
                     assertThat(built[0].pathFor("k")).isEqualTo("/app/locks/k");
                 });
         assertThat(built[0].isConnected()).as("its own client is closed with the context").isFalse();
+    }
+
+    @Test
+    void withoutCuratorTheStoreTypeIsAbsentAndLocksStayInMemory() {
+        runner.withClassLoader(new FilteredClassLoader(CuratorFramework.class)).run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(ZooKeeperLockStoreFactory.class);
+            assertThat(context.getBean(LockStoreRegistry.class).stores()).containsOnlyKeys("in-memory");
+        });
     }
 
     @Test
