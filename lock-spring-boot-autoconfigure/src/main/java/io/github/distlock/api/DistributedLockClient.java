@@ -73,10 +73,11 @@ public class DistributedLockClient {
         } catch (LockStoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, operation + " of '" + resourceId + "'", e);
+            throw new LockStoreException(storeName, operation + " of " + QuotedValue.of(resourceId), e);
         }
         if (result == null) {
-            throw new LockStoreException(storeName, operation + " of '" + resourceId + "': the store returned no status");
+            throw new LockStoreException(storeName,
+                    operation + " of " + QuotedValue.of(resourceId) + ": the store returned no status");
         }
         return result;
     }
