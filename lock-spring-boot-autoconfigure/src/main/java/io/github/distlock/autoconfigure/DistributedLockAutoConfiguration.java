@@ -14,6 +14,7 @@ import io.github.distlock.spi.LockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStoreFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
@@ -45,10 +47,9 @@ public class DistributedLockAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     LockStoreRegistry lockStoreRegistry(DistributedLockProperties properties,
-            ObjectProvider<LockStoreFactory> factories, ObjectProvider<LockStore> beanStores,
-            org.springframework.beans.factory.ListableBeanFactory beanFactory) {
-        Map<String, LockStore> stores = new LinkedHashMap<>(beanFactory.getBeansOfType(LockStore.class));
-        return LockStoreRegistry.fromConfiguration(properties, factories.orderedStream().toList(), stores);
+            ObjectProvider<LockStoreFactory> factories, ListableBeanFactory beanFactory) {
+        Map<String, LockStore> beanStores = new LinkedHashMap<>(beanFactory.getBeansOfType(LockStore.class));
+        return LockStoreRegistry.fromConfiguration(properties, factories.orderedStream().toList(), beanStores);
     }
 
     @Bean
@@ -65,8 +66,10 @@ public class DistributedLockAutoConfiguration {
     static DistributedLockBeanPostProcessor distributedLockBeanPostProcessor(
             ObjectProvider<DistributedLockClient> client, ObjectProvider<LockMetrics> metrics,
             Environment environment) {
-        Duration defaultExpire = environment.getProperty(DistributedLockProperties.PREFIX + ".default-expire",
-                Duration.class, Duration.ofSeconds(30));
+        // Bound here, not injected: a post-processor must not pull the properties bean in early.
+        Duration defaultExpire = Binder.get(environment)
+                .bind(DistributedLockProperties.PREFIX + ".default-expire", Duration.class)
+                .orElse(Duration.ofSeconds(30));
         return new DistributedLockBeanPostProcessor(
                 new DistributedLockInterceptor(client, metrics, checkedDefaultExpire(defaultExpire)));
     }

@@ -1,0 +1,120 @@
+package io.github.distlock.annotation;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Annotation mistakes stop the application at startup, naming the class, method and attribute. */
+class DistributedLockStartupErrorsTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class));
+
+    @Test
+    void unparsableSpel() {
+        assertStartupFails(BadSpel.class, "BadSpel.run(String)", "key", "not a valid SpEL expression");
+    }
+
+    @Test
+    void unknownVariableInTheKey() {
+        assertStartupFails(UnknownVariable.class, "UnknownVariable.run(String)", "#orderld", "#orderId");
+    }
+
+    @Test
+    void badDuration() {
+        assertStartupFails(BadDuration.class, "BadDuration.run()", "waitTime", "'soon' is not a duration");
+    }
+
+    @Test
+    void expireThatIsNotWholeSeconds() {
+        assertStartupFails(FractionalExpire.class, "FractionalExpire.run()", "expire", "1500ms");
+    }
+
+    @Test
+    void skipOnAPrimitiveReturnType() {
+        assertStartupFails(SkipPrimitive.class, "SkipPrimitive.count()", "onFailure", "primitive type int");
+    }
+
+    @Test
+    void unknownStore() {
+        assertStartupFails(UnknownStore.class, "UnknownStore.run()", "'payments' is not configured", "[in-memory]");
+    }
+
+    @Test
+    void placeholdersAreResolved() {
+        runner.withBean(WithPlaceholders.class).withPropertyValues("orders.lock-expire=7s").run(context -> {
+            assertThat(context).hasNotFailed();
+            context.getBean(WithPlaceholders.class).run();
+        });
+        assertStartupFailsWith(runner.withBean(WithPlaceholders.class).withPropertyValues("orders.lock-expire=7.5s"),
+                "WithPlaceholders.run()", "expire");
+    }
+
+    private void assertStartupFails(Class<?> bean, String... fragments) {
+        assertStartupFailsWith(runner.withBean(bean), fragments);
+    }
+
+    private static void assertStartupFailsWith(ApplicationContextRunner runner, String... fragments) {
+        runner.run(context -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            while (failure != null && !(failure instanceof InvalidLockConfigurationException)) {
+                failure = failure.getCause();
+            }
+            assertThat(failure).as("cause of %s", context.getStartupFailure()).isNotNull();
+            assertThat(failure.getMessage()).contains("@DistributedLock").contains(fragments);
+        });
+    }
+
+    public static class BadSpel {
+        @DistributedLock(key = "'order:' + #orderId +")
+        public void run(String orderId) {
+        }
+    }
+
+    public static class UnknownVariable {
+        @DistributedLock(key = "'order:' + #orderld")
+        public void run(String orderId) {
+        }
+    }
+
+    public static class BadDuration {
+        @DistributedLock(waitTime = "soon")
+        public void run() {
+        }
+    }
+
+    public static class FractionalExpire {
+        @DistributedLock(expire = "1500ms")
+        public void run() {
+        }
+    }
+
+    public static class SkipPrimitive {
+        @DistributedLock(onFailure = OnFailure.SKIP)
+        public int count() {
+            return 1;
+        }
+    }
+
+    public static class UnknownStore {
+        @DistributedLock(store = "payments")
+        public void run() {
+        }
+    }
+
+    public static class WithPlaceholders {
+        @DistributedLock(expire = "${orders.lock-expire}")
+        public void run() {
+        }
+    }
+
+    // Keeps the import of the client used: the runner would build it in every test above.
+    static final Class<?> CLIENT = DistributedLockClient.class;
+}

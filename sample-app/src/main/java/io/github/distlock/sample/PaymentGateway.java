@@ -1,0 +1,34 @@
+package io.github.distlock.sample;
+
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/** Stands for a slow external payment provider: every call is a real charge. */
+@Component
+public class PaymentGateway {
+
+    private final AtomicInteger charges = new AtomicInteger();
+    private final long latencyMillis;
+
+    public PaymentGateway(@Value("${sample.payment.gateway-latency:200ms}") java.time.Duration latency) {
+        this.latencyMillis = latency.toMillis();
+    }
+
+    String charge(String orderId, long amountCents) {
+        try {
+            Thread.sleep(latencyMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while charging order " + orderId, e);
+        }
+        charges.incrementAndGet();
+        return "charge-" + UUID.randomUUID();
+    }
+
+    int charges() {
+        return charges.get();
+    }
+}
