@@ -33,14 +33,20 @@ public class EtcdLockStoreAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
-    @ConditionalOnEnabledHealthIndicator("etcdLock")
     static class EtcdLockHealthConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean(name = "etcdLockHealthIndicator")
-        @ConditionalOnBean(LockStoreRegistry.class)
-        EtcdLockHealthIndicator etcdLockHealthIndicator(LockStoreRegistry registry) {
-            return new EtcdLockHealthIndicator(registry);
+        // One level further in: its condition's class is in spring-boot-health, and Spring reads a class's
+        // conditions before evaluating any of them, so they may only be read once HealthIndicator is known present.
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("etcdLock")
+        static class EnabledEtcdLockHealthConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean(name = "etcdLockHealthIndicator")
+            @ConditionalOnBean(LockStoreRegistry.class)
+            EtcdLockHealthIndicator etcdLockHealthIndicator(LockStoreRegistry registry) {
+                return new EtcdLockHealthIndicator(registry);
+            }
         }
     }
 }
