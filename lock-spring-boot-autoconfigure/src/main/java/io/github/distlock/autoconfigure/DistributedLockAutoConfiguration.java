@@ -62,6 +62,7 @@ public class DistributedLockAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static DistributedLockBeanPostProcessor distributedLockBeanPostProcessor(
             ObjectProvider<DistributedLockClient> client, ObjectProvider<LockMetrics> metrics,
