@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-
 /**
  * A real etcd for tests, from (in this order) the address in {@value #ADDRESS_ENV} (e.g.
  * {@code http://127.0.0.1:2379}), a Testcontainers container when Docker is available, or the {@code etcd} binary
@@ -36,9 +33,9 @@ public final class EtcdTestServer implements AutoCloseable {
 
     private final String endpoint;
     private final ServerProcess process;
-    private final GenericContainer<?> container;
+    private final AutoCloseable container;
 
-    private EtcdTestServer(String endpoint, ServerProcess process, GenericContainer<?> container) {
+    private EtcdTestServer(String endpoint, ServerProcess process, AutoCloseable container) {
         this.endpoint = endpoint;
         this.process = process;
         this.container = container;
@@ -59,14 +56,7 @@ public final class EtcdTestServer implements AutoCloseable {
             return new EtcdTestServer(address.trim(), null, null);
         }
         if (TestServers.dockerAvailable()) {
-            GenericContainer<?> container = new GenericContainer<>(IMAGE)
-                    .withCommand("etcd", "--name", "distlock-test", "--listen-client-urls", "http://0.0.0.0:2379",
-                            "--advertise-client-urls", "http://127.0.0.1:2379")
-                    .withExposedPorts(2379)
-                    .waitingFor(Wait.forHttp("/health").forPort(2379).forStatusCode(200));
-            container.start();
-            return new EtcdTestServer("http://" + container.getHost() + ":" + container.getMappedPort(2379),
-                    null, container);
+            return Container.start();
         }
         String binary = TestServers.findBinary("etcd");
         if (binary == null) {
@@ -96,7 +86,28 @@ public final class EtcdTestServer implements AutoCloseable {
             process.kill();
         }
         if (container != null) {
-            container.stop();
+            try {
+                container.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot stop the etcd container", e);
+            }
+        }
+    }
+
+    /** Testcontainers, in a class of its own: loaded only with Docker, so that callers without it need no jar. */
+    private static final class Container {
+
+        static EtcdTestServer start() {
+            org.testcontainers.containers.GenericContainer<?> container =
+                    new org.testcontainers.containers.GenericContainer<>(IMAGE)
+                            .withCommand("etcd", "--name", "distlock-test", "--listen-client-urls",
+                                    "http://0.0.0.0:2379", "--advertise-client-urls", "http://127.0.0.1:2379")
+                            .withExposedPorts(2379)
+                            .waitingFor(org.testcontainers.containers.wait.strategy.Wait.forHttp("/health")
+                                    .forPort(2379).forStatusCode(200));
+            container.start();
+            return new EtcdTestServer("http://" + container.getHost() + ":" + container.getMappedPort(2379), null,
+                    container);
         }
     }
 
