@@ -38,7 +38,7 @@ public class EtcdLockStoreAutoConfiguration {
         // One level further in: its condition's class is in spring-boot-health, and Spring reads a class's
         // conditions before evaluating any of them, so they may only be read once HealthIndicator is known present.
         @Configuration(proxyBeanMethods = false)
-        @ConditionalOnEnabledHealthIndicator("etcdLock")
+        @ConditionalOnEnabledHealthIndicator("etcdlock")
         static class EnabledEtcdLockHealthConfiguration {
 
             @Bean

@@ -96,6 +96,13 @@ class EtcdLockStoreAutoConfigurationTest {
     }
 
     @Test
+    void theHealthIndicatorCanBeSwitchedOff() {
+        runner.withPropertyValues("management.health.etcdlock.enabled=false", "distributed-lock.stores.orders.type=etcd",
+                "distributed-lock.stores.orders.etcd.endpoints=" + EtcdTestServer.shared().endpoint())
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockHealthIndicator.class));
+    }
+
+    @Test
     void configurationMistakesNameTheProperty() {
         String store = "distributed-lock.stores.orders.";
         assertFails(store + "etcd.endpoints", "'127.0.0.1:2379' is not an etcd client URL",
