@@ -92,10 +92,7 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
     @Override
     public boolean tryLock(String key, String owner, int expireSeconds) {
         ByteSequence etcdKey = etcdKey(key);
-        LeaseGrantResponse lease = await(leases.grant(expireSeconds), "lease grant for", key);
-        if (lease.getTTL() > expireSeconds) {
-            observedMinimumTtl.set((int) lease.getTTL());
-        }
+        LeaseGrantResponse lease = grant(expireSeconds, key);
         boolean acquired = false;
         try {
             TxnResponse txn = await(kv.txn()
@@ -163,6 +160,14 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
         }
     }
 
+    private LeaseGrantResponse grant(int expireSeconds, String key) {
+        LeaseGrantResponse lease = await(leases.grant(expireSeconds), "lease grant for", key);
+        if (lease.getTTL() > expireSeconds) {
+            observedMinimumTtl.set((int) lease.getTTL()); // etcd raised it to its minimum TTL
+        }
+        return lease;
+    }
+
     /** Time left on {@code leaseId} after renewing it, or 0 when it no longer exists. */
     private long renew(long leaseId, String key) {
         try {
@@ -182,7 +187,7 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
      */
     private LockStatus moveToNewLease(ByteSequence etcdKey, String key, ByteSequence owner, KeyValue held,
             int expireSeconds) {
-        LeaseGrantResponse lease = await(leases.grant(expireSeconds), "lease grant for", key);
+        LeaseGrantResponse lease = grant(expireSeconds, key);
         boolean moved = false;
         try {
             TxnResponse txn = await(kv.txn()

@@ -144,6 +144,17 @@ class EtcdLockStoreTest {
     }
 
     @Test
+    void keepAliveOfAOneSecondLockRenewsItsMinimumTtlLeaseInPlace() throws Exception {
+        String key = key("renew-minimum");
+        String owner = owner();
+        assertThat(store.tryLock(key, owner, 1)).isTrue();
+        long lease = held(key).getLease();
+        assertThat(store.keepAlive(key, owner, 1)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(held(key).getLease()).as("etcd's 2 s lease is what expire=1 gets: no move").isEqualTo(lease);
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
     void keepAliveWithALongerExpireMovesTheKeyToANewLeaseAndRevokesTheOld() throws Exception {
         String key = key("longer");
         String owner = owner();
