@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.github.distlock.spi.LockStore;
 
@@ -41,13 +42,8 @@ public class DistributedLockClient {
         String key = key(request.resourceId());
         requireOwner(request.lockOwner());
         requireExpire(request.expire());
-        try {
-            return TryLockResponse.of(store.tryLock(key, request.lockOwner(), request.expire()));
-        } catch (LockStoreException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, "TryLock of '" + request.resourceId() + "'", e);
-        }
+        return call(storeName, "TryLock", request.resourceId(),
+                () -> TryLockResponse.of(store.tryLock(key, request.lockOwner(), request.expire())));
     }
 
     public UnlockResponse unlock(UnlockRequest request) {
@@ -55,13 +51,8 @@ public class DistributedLockClient {
         LockStore store = store(storeName);
         String key = key(request.resourceId());
         requireOwner(request.lockOwner());
-        try {
-            return new UnlockResponse(requireStatus(storeName, store.unlock(key, request.lockOwner())));
-        } catch (LockStoreException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, "Unlock of '" + request.resourceId() + "'", e);
-        }
+        return new UnlockResponse(call(storeName, "Unlock", request.resourceId(),
+                () -> store.unlock(key, request.lockOwner())));
     }
 
     public LockKeepAliveResponse keepAlive(LockKeepAliveRequest request) {
@@ -70,14 +61,25 @@ public class DistributedLockClient {
         String key = key(request.resourceId());
         requireOwner(request.lockOwner());
         requireExpire(request.expire());
+        return new LockKeepAliveResponse(call(storeName, "LockKeepAlive", request.resourceId(),
+                () -> store.keepAlive(key, request.lockOwner(), request.expire())));
+    }
+
+    /** Runs a store operation; any failure, or no answer, becomes a {@link LockStoreException} naming the store. */
+    private static <T> T call(String storeName, String operation, String resourceId, Supplier<T> action) {
+        T result;
         try {
-            return new LockKeepAliveResponse(
-                    requireStatus(storeName, store.keepAlive(key, request.lockOwner(), request.expire())));
+            result = action.get();
         } catch (LockStoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, "LockKeepAlive of '" + request.resourceId() + "'", e);
+            throw new LockStoreException(storeName, operation + " of " + QuotedValue.of(resourceId), e);
         }
+        if (result == null) {
+            throw new LockStoreException(storeName,
+                    operation + " of " + QuotedValue.of(resourceId) + ": the store returned no status");
+        }
+        return result;
     }
 
     /** The configured store names, in configuration order. */
@@ -132,12 +134,5 @@ public class DistributedLockClient {
             throw new InvalidLockRequestException("expire",
                     "expire must be a positive number of seconds, got " + expire);
         }
-    }
-
-    private static LockStatus requireStatus(String storeName, LockStatus status) {
-        if (status == null) {
-            throw new LockStoreException(storeName, "the store returned no status");
-        }
-        return status;
     }
 }

@@ -6,7 +6,7 @@ import java.util.Collection;
 public class UnknownLockStoreException extends InvalidLockRequestException {
 
     public UnknownLockStoreException(String storeName, Collection<String> configured) {
-        super("store_name", "Unknown lock store '" + storeName + "'; configured stores: " + configured
+        super("store_name", "Unknown lock store " + QuotedValue.of(storeName) + "; configured stores: " + configured
                 + " (see distributed-lock.stores)");
     }
 }

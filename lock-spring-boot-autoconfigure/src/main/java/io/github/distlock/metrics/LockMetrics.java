@@ -11,6 +11,9 @@ public interface LockMetrics {
     /** Tag value of locks taken through {@code @DistributedLock}. */
     String SOURCE_ANNOTATION = "annotation";
 
+    /** Tag value of requests served by the gRPC Lock API. */
+    String SOURCE_GRPC = "grpc";
+
     LockMetrics NOOP = (storeName, source) -> Recorder.NOOP;
 
     /** The recorder for one store and one source ({@link #SOURCE_ANNOTATION}, {@code grpc}, ...); cache it. */
@@ -40,6 +43,30 @@ public interface LockMetrics {
 
         /** Unlock failed after the lock was held for {@code heldNanos}; the lease ends by itself. */
         default void releaseFailed(long heldNanos) {
+        }
+
+        // Request-per-call APIs (gRPC): TryLock, Unlock and LockKeepAlive arrive as unrelated requests, and a
+        // client may never unlock, so this instance cannot know which locks are held or for how long. These record
+        // outcomes only: no held time, and the held-locks gauge is left alone.
+
+        /** A TryLock request answered {@code acquired} after {@code nanos}; the lock is not counted as held. */
+        default void tryLockAnswered(boolean acquired, long nanos) {
+        }
+
+        /** An Unlock request answered {@code status}. */
+        default void unlockAnswered(LockStatus status) {
+        }
+
+        /** An Unlock request failed in the store. */
+        default void unlockFailed() {
+        }
+
+        /** A LockKeepAlive request answered {@code status}. */
+        default void keepAliveAnswered(LockStatus status) {
+        }
+
+        /** A LockKeepAlive request failed in the store. */
+        default void keepAliveFailed() {
         }
     }
 }

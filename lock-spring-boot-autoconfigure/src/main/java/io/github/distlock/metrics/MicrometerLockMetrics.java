@@ -21,9 +21,13 @@ import io.micrometer.core.instrument.Timer;
  *   <li>{@code distributed.lock.unlock} (counter; tags {@code source}, {@code status} = success, lock_unexist,
  *       lock_belong_to_others, internal_error, error): Unlock outcomes; anything but success means the lease ran
  *       out while the lock was held;</li>
+ *   <li>{@code distributed.lock.keepalive} (counter; tags {@code source}, {@code status} as for unlock):
+ *       LockKeepAlive outcomes;</li>
  *   <li>{@code distributed.lock.active} (gauge): locks this instance holds now.</li>
  * </ul>
- * Meters are created once per store and source, so recording costs no lookups.
+ * Meters are created once per store and source, so recording costs no lookups. Request-per-call sources (gRPC)
+ * record acquire and unlock outcomes only: they feed neither {@code distributed.lock.held} nor the gauge, because
+ * which of their locks are still held is not known here (see {@link LockMetrics.Recorder#tryLockAnswered}).
  */
 public class MicrometerLockMetrics implements LockMetrics {
 
@@ -59,6 +63,8 @@ public class MicrometerLockMetrics implements LockMetrics {
         private final Timer held;
         private final Map<LockStatus, Counter> unlocked = new EnumMap<>(LockStatus.class);
         private final Counter unlockFailed;
+        private final Map<LockStatus, Counter> keptAlive = new EnumMap<>(LockStatus.class);
+        private final Counter keepAliveFailed;
         private final AtomicInteger activeLocks;
 
         MicrometerRecorder(String store, String source) {
@@ -71,6 +77,10 @@ public class MicrometerLockMetrics implements LockMetrics {
                 unlocked.put(status, unlockCounter(store, source, status.name().toLowerCase()));
             }
             unlockFailed = unlockCounter(store, source, "error");
+            for (LockStatus status : LockStatus.values()) {
+                keptAlive.put(status, keepAliveCounter(store, source, status.name().toLowerCase()));
+            }
+            keepAliveFailed = keepAliveCounter(store, source, "error");
             activeLocks = activeGauge(store);
         }
 
@@ -81,6 +91,11 @@ public class MicrometerLockMetrics implements LockMetrics {
 
         private Counter unlockCounter(String store, String source, String status) {
             return Counter.builder("distributed.lock.unlock").description("Unlock outcomes")
+                    .tags("store", store, "source", source, "status", status).register(registry);
+        }
+
+        private Counter keepAliveCounter(String store, String source, String status) {
+            return Counter.builder("distributed.lock.keepalive").description("LockKeepAlive outcomes")
                     .tags("store", store, "source", source, "status", status).register(registry);
         }
 
@@ -112,6 +127,31 @@ public class MicrometerLockMetrics implements LockMetrics {
             activeLocks.decrementAndGet();
             held.record(heldNanos, TimeUnit.NANOSECONDS);
             unlockFailed.increment();
+        }
+
+        @Override
+        public void tryLockAnswered(boolean success, long nanos) {
+            (success ? acquired : notAcquired).record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void unlockAnswered(LockStatus status) {
+            unlocked.get(status).increment();
+        }
+
+        @Override
+        public void unlockFailed() {
+            unlockFailed.increment();
+        }
+
+        @Override
+        public void keepAliveAnswered(LockStatus status) {
+            keptAlive.get(status).increment();
+        }
+
+        @Override
+        public void keepAliveFailed() {
+            keepAliveFailed.increment();
         }
     }
 }

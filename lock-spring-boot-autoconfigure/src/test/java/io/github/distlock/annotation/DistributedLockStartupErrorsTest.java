@@ -1,13 +1,12 @@
 package io.github.distlock.annotation;
 
-import io.github.distlock.api.DistributedLockClient;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static io.github.distlock.testsupport.StartupFailures.invalidConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Annotation mistakes stop the application at startup, naming the class, method and attribute. */
@@ -63,12 +62,8 @@ class DistributedLockStartupErrorsTest {
     private static void assertStartupFailsWith(ApplicationContextRunner runner, String... fragments) {
         runner.run(context -> {
             assertThat(context).hasFailed();
-            Throwable failure = context.getStartupFailure();
-            while (failure != null && !(failure instanceof InvalidLockConfigurationException)) {
-                failure = failure.getCause();
-            }
-            assertThat(failure).as("cause of %s", context.getStartupFailure()).isNotNull();
-            assertThat(failure.getMessage()).contains("@DistributedLock").contains(fragments);
+            assertThat(invalidConfiguration(context.getStartupFailure()).getMessage()).contains("@DistributedLock")
+                    .contains(fragments);
         });
     }
 
@@ -114,7 +109,4 @@ class DistributedLockStartupErrorsTest {
         public void run() {
         }
     }
-
-    // Keeps the import of the client used: the runner would build it in every test above.
-    static final Class<?> CLIENT = DistributedLockClient.class;
 }

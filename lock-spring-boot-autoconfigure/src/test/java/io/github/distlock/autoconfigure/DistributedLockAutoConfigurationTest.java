@@ -19,6 +19,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import java.util.List;
 import java.util.Map;
 
+import static io.github.distlock.testsupport.StartupFailures.invalidConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -170,12 +171,8 @@ class DistributedLockAutoConfigurationTest {
     private static void assertFails(ApplicationContextRunner runner, String property, String... fragments) {
         runner.run(context -> {
             assertThat(context).hasFailed();
-            Throwable failure = context.getStartupFailure();
-            while (failure != null && !(failure instanceof InvalidLockConfigurationException)) {
-                failure = failure.getCause();
-            }
-            assertThat(failure).as("cause of %s", context.getStartupFailure()).isNotNull();
-            assertThat(((InvalidLockConfigurationException) failure).getProperty()).isEqualTo(property);
+            InvalidLockConfigurationException failure = invalidConfiguration(context.getStartupFailure());
+            assertThat(failure.getProperty()).isEqualTo(property);
             assertThat(failure.getMessage()).contains(fragments);
         });
     }

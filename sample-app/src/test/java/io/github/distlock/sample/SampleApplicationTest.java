@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sample service over HTTP: concurrent payment requests for one order charge once. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "sample.payment.gateway-latency=50ms")
+        properties = {"sample.payment.gateway-latency=50ms", "distributed-lock.grpc.port=0"})
 class SampleApplicationTest {
 
     @Autowired

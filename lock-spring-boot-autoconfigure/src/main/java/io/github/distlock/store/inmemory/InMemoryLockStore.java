@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
@@ -75,6 +76,30 @@ public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockSt
 
     @Override
     public LockStatus unlock(String key, String owner) {
+        LockStatus status = changeIfOwner(key, owner, held -> null);
+        if (status == LockStatus.SUCCESS) {
+            stripe(key).released();
+        }
+        return status;
+    }
+
+    @Override
+    public LockStatus keepAlive(String key, String owner, int expireSeconds) {
+        long expiresAt = nanoClock.getAsLong() + TimeUnit.SECONDS.toNanos(expireSeconds);
+        Lease[] renewed = new Lease[1];
+        LockStatus status = changeIfOwner(key, owner,
+                held -> renewed[0] = new Lease(key, owner, expiresAt, held.token));
+        if (status == LockStatus.SUCCESS) {
+            sweepQueue.offer(renewed[0]);
+        }
+        return status;
+    }
+
+    /**
+     * Replaces the live lease of {@code key} by {@code change} (null removes it) if {@code owner} holds it, in one
+     * atomic step; an expired lease is removed on the way.
+     */
+    private LockStatus changeIfOwner(String key, String owner, UnaryOperator<Lease> change) {
         long now = nanoClock.getAsLong();
         LockStatus[] status = {LockStatus.LOCK_UNEXIST};
         leases.computeIfPresent(key, (k, held) -> {
@@ -86,32 +111,8 @@ public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockSt
                 return held;
             }
             status[0] = LockStatus.SUCCESS;
-            return null;
+            return change.apply(held);
         });
-        if (status[0] == LockStatus.SUCCESS) {
-            stripe(key).released();
-        }
-        return status[0];
-    }
-
-    @Override
-    public LockStatus keepAlive(String key, String owner, int expireSeconds) {
-        long now = nanoClock.getAsLong();
-        LockStatus[] status = {LockStatus.LOCK_UNEXIST};
-        Lease renewed = leases.computeIfPresent(key, (k, held) -> {
-            if (held.expired(now)) {
-                return null;
-            }
-            if (!held.owner.equals(owner)) {
-                status[0] = LockStatus.LOCK_BELONG_TO_OTHERS;
-                return held;
-            }
-            status[0] = LockStatus.SUCCESS;
-            return new Lease(key, owner, now + TimeUnit.SECONDS.toNanos(expireSeconds), held.token);
-        });
-        if (status[0] == LockStatus.SUCCESS) {
-            sweepQueue.offer(renewed);
-        }
         return status[0];
     }
 

@@ -1,0 +1,152 @@
+package io.github.distlock.grpc;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.metrics.LockMetrics;
+import io.grpc.BindableService;
+import io.grpc.TlsServerCredentials;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Serves the Lock API over gRPC when {@code distributed-lock.grpc.enabled=true}: a {@link GrpcLockService} on a
+ * {@link GrpcLockServer} of its own. Needs Spring gRPC's server starter on the classpath; enabling it without
+ * stops the application with a message saying what to add, rather than silently serving nothing.
+ */
+@AutoConfiguration(after = {DistributedLockAutoConfiguration.class, SslAutoConfiguration.class})
+@ConditionalOnBooleanProperty(name = GrpcLockServerProperties.PREFIX + ".enabled")
+@EnableConfigurationProperties(GrpcLockServerProperties.class)
+public class GrpcLockServerAutoConfiguration {
+
+    static final String SPRING_GRPC_SERVER_FACTORY = "org.springframework.grpc.server.NettyGrpcServerFactory";
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {SPRING_GRPC_SERVER_FACTORY, "io.grpc.netty.NettyServerBuilder",
+            "io.grpc.protobuf.ProtoUtils"})
+    @ConditionalOnBean(DistributedLockClient.class)
+    static class GrpcLockServerConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        GrpcLockService grpcLockService(DistributedLockClient client, ObjectProvider<LockMetrics> metrics) {
+            return new GrpcLockService(client, metrics.getIfAvailable(() -> LockMetrics.NOOP));
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        GrpcLockServer grpcLockServer(GrpcLockService service, GrpcLockServerProperties properties,
+                ObjectProvider<SslBundles> sslBundles) {
+            KeyManagerFactory keyManager = null;
+            TrustManagerFactory trustManager = null;
+            TlsServerCredentials.ClientAuth clientAuth = null;
+            String bundleName = properties.getSsl().getBundle();
+            if (bundleName != null && !bundleName.isBlank()) {
+                SslBundle bundle = sslBundle(bundleName, sslBundles.getIfAvailable());
+                keyManager = bundle.getManagers().getKeyManagerFactory();
+                clientAuth = TlsServerCredentials.ClientAuth.valueOf(properties.getSsl().getClientAuth().name());
+                if (clientAuth != TlsServerCredentials.ClientAuth.NONE) {
+                    trustManager = bundle.getManagers().getTrustManagerFactory();
+                }
+            } else if (properties.getSsl().getClientAuth() != GrpcLockServerProperties.ClientAuth.NONE) {
+                throw new InvalidLockConfigurationException(GrpcLockServerProperties.PREFIX + ".ssl.client-auth",
+                        "Client certificates are asked for, but TLS is off.",
+                        "Set " + GrpcLockServerProperties.PREFIX + ".ssl.bundle to an SSL bundle, or remove "
+                                + "client-auth.");
+            }
+            long maxInbound = properties.getMaxInboundMessageSize().toBytes();
+            if (maxInbound < 1 || maxInbound > Integer.MAX_VALUE) {
+                throw new InvalidLockConfigurationException(GrpcLockServerProperties.PREFIX
+                        + ".max-inbound-message-size", "'" + properties.getMaxInboundMessageSize()
+                        + "' is not between 1B and 2GB.", "Set it to e.g. 64KB.");
+            }
+            return new GrpcLockServer(service, serverAddress(properties.getAddress(), properties.getPort()),
+                    (int) maxInbound, properties.getShutdownGracePeriod(), keyManager, trustManager, clientAuth,
+                    properties.isReflectionEnabled() ? reflectionService() : null);
+        }
+
+        private static SslBundle sslBundle(String name, SslBundles bundles) {
+            String property = GrpcLockServerProperties.PREFIX + ".ssl.bundle";
+            if (bundles == null) {
+                throw new InvalidLockConfigurationException(property, "No SSL bundles are configured.",
+                        "Define the bundle '" + name + "' under spring.ssl.bundle.");
+            }
+            try {
+                return bundles.getBundle(name);
+            } catch (NoSuchSslBundleException e) {
+                throw new InvalidLockConfigurationException(property, "There is no SSL bundle '" + name + "'.",
+                        "Define it under spring.ssl.bundle (jks or pem), or correct the name.");
+            }
+        }
+
+        private static BindableService reflectionService() {
+            // grpc-services comes with Spring gRPC's server starter; without it, serve without reflection.
+            if (!ClassUtils.isPresent("io.grpc.protobuf.services.ProtoReflectionServiceV1",
+                    GrpcLockServerAutoConfiguration.class.getClassLoader())) {
+                return null;
+            }
+            return Reflection.service();
+        }
+    }
+
+    /** Loaded only once grpc-services is known to be present. */
+    private static final class Reflection {
+
+        static BindableService service() {
+            return ProtoReflectionServiceV1.newInstance();
+        }
+    }
+
+    /** {@code distributed-lock.grpc.enabled=true} without Spring gRPC: say so instead of serving nothing. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(SPRING_GRPC_SERVER_FACTORY)
+    static class SpringGrpcMissingConfiguration {
+
+        SpringGrpcMissingConfiguration() {
+            throw new InvalidLockConfigurationException(GrpcLockServerProperties.PREFIX + ".enabled",
+                    "The gRPC Lock API is enabled, but Spring gRPC is not on the classpath.",
+                    "Add the dependency org.springframework.grpc:spring-grpc-server-spring-boot-starter (its version "
+                            + "comes from the spring-grpc-dependencies BOM), or set it to false.");
+        }
+    }
+
+    /**
+     * {@code host:port} as Spring gRPC's server factories parse it: IPv6 literals in brackets, {@code *} for every
+     * interface.
+     */
+    static String serverAddress(String host, int port) {
+        String property = GrpcLockServerProperties.PREFIX;
+        if (port < 0 || port > 65535) {
+            throw new InvalidLockConfigurationException(property + ".port", "'" + port + "' is not a TCP port.",
+                    "Set it between 1 and 65535 (0 picks a free port); Layotto clients expect "
+                            + GrpcLockServerProperties.DEFAULT_PORT + ".");
+        }
+        if (host == null || host.isBlank()) {
+            throw new InvalidLockConfigurationException(property + ".address", "The bind address is blank.",
+                    "Set it to 127.0.0.1 (this host only), or '*' for every interface.");
+        }
+        String trimmed = host.trim();
+        if (trimmed.contains(":") && !trimmed.startsWith("[")) {
+            trimmed = "[" + trimmed + "]";
+        }
+        return trimmed + ":" + port;
+    }
+}
