@@ -1,0 +1,104 @@
+package io.github.distlock.store.zookeeper;
+
+import java.time.Duration;
+
+import io.github.distlock.autoconfigure.DistributedLockProperties;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.autoconfigure.LockStoreFactory;
+import io.github.distlock.autoconfigure.StoreType;
+import io.github.distlock.spi.LockStore;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.common.PathUtils;
+
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * Builds {@link ZooKeeperLockStore}s: on the application's {@link CuratorFramework}, or on a client of their own
+ * when {@code connect-string} is set.
+ */
+public class ZooKeeperLockStoreFactory implements LockStoreFactory {
+
+    private final ObjectProvider<CuratorFramework> applicationClient;
+
+    public ZooKeeperLockStoreFactory(ObjectProvider<CuratorFramework> applicationClient) {
+        this.applicationClient = applicationClient;
+    }
+
+    @Override
+    public StoreType type() {
+        return StoreType.ZOOKEEPER;
+    }
+
+    @Override
+    public boolean clientAvailable() {
+        return applicationClient.getIfUnique() != null;
+    }
+
+    @Override
+    public LockStore create(String storeName, DistributedLockProperties.Store store) {
+        ZooKeeperLockStoreProperties properties = store.getZookeeper();
+        String prefix = DistributedLockProperties.PREFIX + ".stores." + storeName + ".zookeeper.";
+        String rootPath = checkedRootPath(properties.getRootPath(), prefix + "root-path");
+        Duration operationTimeout = positive(properties.getOperationTimeout(), prefix + "operation-timeout");
+        Duration takeoverDelay = properties.getTakeoverDelay();
+        if (takeoverDelay == null || takeoverDelay.isNegative()) {
+            throw new InvalidLockConfigurationException(prefix + "takeover-delay",
+                    "'" + takeoverDelay + "' is not a duration of zero or more.", "Set it to e.g. 500ms.");
+        }
+        String connectString = properties.getConnectString();
+        if (connectString != null && !connectString.isBlank()) {
+            CuratorFramework client = CuratorFrameworkFactory.builder()
+                    .connectString(connectString)
+                    .sessionTimeoutMs(millis(positive(properties.getSessionTimeout(), prefix + "session-timeout")))
+                    .connectionTimeoutMs(millis(positive(properties.getConnectionTimeout(), prefix + "connection-timeout")))
+                    .retryPolicy(new ExponentialBackoffRetry(100, 10, 1000))
+                    .build();
+            return new ZooKeeperLockStore(storeName, client, true, rootPath, operationTimeout, takeoverDelay);
+        }
+        CuratorFramework client = applicationClient.getIfUnique();
+        if (client == null) {
+            throw new InvalidLockConfigurationException(prefix + "connect-string",
+                    "Store '" + storeName + "' is of type zookeeper, but no connect string is set and the application "
+                            + "has no (single) CuratorFramework bean.",
+                    "Set " + prefix + "connect-string, or add spring-cloud-starter-zookeeper and set "
+                            + "spring.cloud.zookeeper.connect-string.");
+        }
+        return new ZooKeeperLockStore(storeName, client, false, rootPath, operationTimeout, takeoverDelay);
+    }
+
+    private static String checkedRootPath(String rootPath, String property) {
+        String problem = null;
+        if (rootPath == null || rootPath.isBlank()) {
+            problem = "The root path is empty.";
+        } else if (rootPath.equals("/")) {
+            problem = "The root path is '/': lock nodes would sit next to ZooKeeper's own /zookeeper node.";
+        } else {
+            String path = rootPath.length() > 1 && rootPath.endsWith("/")
+                    ? rootPath.substring(0, rootPath.length() - 1) : rootPath;
+            try {
+                PathUtils.validatePath(path);
+            } catch (IllegalArgumentException e) {
+                problem = "'" + rootPath + "' is not a valid ZooKeeper path: " + e.getMessage();
+            }
+        }
+        if (problem != null) {
+            throw new InvalidLockConfigurationException(property, problem,
+                    "Set it to an absolute path such as " + ZooKeeperLockStore.DEFAULT_ROOT_PATH + ".");
+        }
+        return rootPath;
+    }
+
+    private static Duration positive(Duration duration, String property) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new InvalidLockConfigurationException(property, "'" + duration + "' is not a positive duration.",
+                    "Set it to e.g. 5s.");
+        }
+        return duration;
+    }
+
+    private static int millis(Duration duration) {
+        return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
+    }
+}

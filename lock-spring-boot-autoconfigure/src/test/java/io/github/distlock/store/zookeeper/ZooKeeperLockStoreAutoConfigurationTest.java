@@ -1,0 +1,123 @@
+package io.github.distlock.store.zookeeper;
+
+import java.time.Duration;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.LockStatus;
+import io.github.distlock.api.TryLockRequest;
+import io.github.distlock.api.UnlockRequest;
+import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.testsupport.ZooKeeperTestServer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ZooKeeperLockStoreAutoConfigurationTest {
+
+    private ZooKeeperTestServer server;
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    ZooKeeperLockStoreAutoConfiguration.class));
+
+    @BeforeAll
+    void startServer() {
+        server = ZooKeeperTestServer.start();
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void theApplicationsCuratorFrameworkBecomesTheImplicitStoreAndStaysOpen() {
+        CuratorFramework client = server.client(Duration.ofSeconds(2));
+        try {
+            runner.withBean(CuratorFramework.class, () -> client, definition -> definition.setDestroyMethodName(""))
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        LockStoreRegistry registry = context.getBean(LockStoreRegistry.class);
+                        assertThat(registry.stores()).containsOnlyKeys("zookeeper");
+                        assertThat(registry.stores().get("zookeeper")).isInstanceOf(ZooKeeperLockStore.class);
+                        DistributedLockClient locks = context.getBean(DistributedLockClient.class);
+                        assertThat(locks.tryLock(new TryLockRequest("", "order-1", "me", 10)).success()).isTrue();
+                        assertThat(locks.tryLock(new TryLockRequest("", "order-1", "you", 10)).success()).isFalse();
+                        assertThat(locks.unlock(new UnlockRequest("", "order-1", "me")).status())
+                                .isEqualTo(LockStatus.SUCCESS);
+                        Health health = context.getBean(ZooKeeperLockStoreHealthIndicator.class).health(true);
+                        assertThat(health.getStatus()).isEqualTo(Status.UP);
+                        assertThat(health.getDetails()).containsKey("zookeeper");
+                        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+                        context.getBean("zooKeeperLockStoreMeterBinder", MeterBinder.class).bindTo(meters);
+                        assertThat(meters.get("distributed.lock.lost").tag("store", "zookeeper").functionCounter()
+                                .count()).isZero();
+                    });
+            assertThat(client.getState()).as("the application's client is not the store's to close")
+                    .isEqualTo(CuratorFrameworkState.STARTED);
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void aConnectStringGivesTheStoreItsOwnClientClosedOnShutdown() {
+        ZooKeeperLockStore[] built = new ZooKeeperLockStore[1];
+        runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper",
+                        "distributed-lock.stores.locks.zookeeper.connect-string=" + server.connectString(),
+                        "distributed-lock.stores.locks.zookeeper.root-path=/app/locks",
+                        "distributed-lock.stores.locks.zookeeper.operation-timeout=2s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    built[0] = (ZooKeeperLockStore) context.getBean(LockStoreRegistry.class).stores().get("locks");
+                    assertThat(built[0].rootPath()).isEqualTo("/app/locks");
+                    assertThat(built[0].tryLock("k", "me", 10)).isTrue();
+                    assertThat(built[0].pathFor("k")).isEqualTo("/app/locks/k");
+                });
+        assertThat(built[0].isConnected()).as("its own client is closed with the context").isFalse();
+    }
+
+    @Test
+    void withoutCuratorTheStoreTypeIsAbsentAndLocksStayInMemory() {
+        runner.withClassLoader(new FilteredClassLoader(CuratorFramework.class)).run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(ZooKeeperLockStoreFactory.class);
+            assertThat(context.getBean(LockStoreRegistry.class).stores()).containsOnlyKeys("in-memory");
+        });
+    }
+
+    @Test
+    void noConnectStringAndNoCuratorBeanIsAConfigurationErrorNamingTheProperty() {
+        runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOf(InvalidLockConfigurationException.class)
+                    .hasMessageContaining("distributed-lock.stores.locks.zookeeper.connect-string");
+        });
+    }
+
+    @Test
+    void anInvalidRootPathIsAConfigurationErrorNamingTheProperty() {
+        runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper",
+                "distributed-lock.stores.locks.zookeeper.connect-string=" + server.connectString(),
+                "distributed-lock.stores.locks.zookeeper.root-path=/").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOf(InvalidLockConfigurationException.class)
+                    .hasMessageContaining("distributed-lock.stores.locks.zookeeper.root-path");
+        });
+    }
+}

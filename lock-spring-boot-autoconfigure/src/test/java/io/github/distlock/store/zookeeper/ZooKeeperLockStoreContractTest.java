@@ -1,0 +1,27 @@
+package io.github.distlock.store.zookeeper;
+
+import java.time.Duration;
+
+import io.github.distlock.spi.AbstractLockStoreContractTest;
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.testsupport.ZooKeeperTestServer;
+import org.apache.curator.framework.CuratorFramework;
+import org.junit.jupiter.api.AfterAll;
+
+class ZooKeeperLockStoreContractTest extends AbstractLockStoreContractTest {
+
+    private ZooKeeperTestServer server;
+
+    @Override
+    protected LockStore createStore() {
+        server = ZooKeeperTestServer.start();
+        CuratorFramework client = server.client(Duration.ofSeconds(5));
+        return new ZooKeeperLockStore("zookeeper", client, true, "/distlock-contract", Duration.ofSeconds(5),
+                ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY);
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        server.close();
+    }
+}
