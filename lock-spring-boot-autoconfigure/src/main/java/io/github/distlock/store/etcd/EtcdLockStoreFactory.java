@@ -1,0 +1,168 @@
+package io.github.distlock.store.etcd;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.github.distlock.autoconfigure.DistributedLockProperties;
+import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.autoconfigure.LockStoreFactory;
+import io.github.distlock.autoconfigure.StoreType;
+import io.github.distlock.spi.LockStore;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
+
+/**
+ * Builds {@link EtcdLockStore}s. A store with {@code endpoints} gets its own jetcd client, closed with the store; a
+ * store without uses the application's {@link Client} bean, which it leaves open.
+ */
+public class EtcdLockStoreFactory implements LockStoreFactory {
+
+    private final ObjectProvider<Client> clientBean;
+    private final ObjectProvider<SslBundles> sslBundles;
+
+    public EtcdLockStoreFactory(ObjectProvider<Client> clientBean, ObjectProvider<SslBundles> sslBundles) {
+        this.clientBean = clientBean;
+        this.sslBundles = sslBundles;
+    }
+
+    @Override
+    public StoreType type() {
+        return StoreType.ETCD;
+    }
+
+    @Override
+    public boolean clientAvailable() {
+        return clientBean.getIfUnique() != null;
+    }
+
+    @Override
+    public LockStore create(String storeName, DistributedLockProperties.Store properties) {
+        EtcdLockStoreProperties etcd = properties.getEtcd();
+        String prefix = DistributedLockProperties.PREFIX + ".stores." + storeName + ".etcd";
+        String namespace = etcd.getNamespace();
+        if (namespace == null || namespace.isEmpty()) {
+            throw new InvalidLockConfigurationException(prefix + ".namespace", "The key namespace is empty.",
+                    "Set it to a prefix that no other data in the cluster uses, e.g. /distlock/ (the default).");
+        }
+        Duration requestTimeout = positive(etcd.getRequestTimeout(), prefix + ".request-timeout");
+        if (etcd.getEndpoints() == null || etcd.getEndpoints().isEmpty()) {
+            Client client = clientBean.getIfUnique();
+            if (client == null) {
+                throw new InvalidLockConfigurationException(prefix + ".endpoints",
+                        "No etcd endpoints are set and the application has no single io.etcd.jetcd.Client bean.",
+                        "Set it to the client URLs of the cluster, e.g. http://127.0.0.1:2379, or define a Client "
+                                + "bean.");
+            }
+            return new EtcdLockStore(client, namespace, requestTimeout, false);
+        }
+        return new EtcdLockStore(newClient(etcd, prefix, sslBundles.getIfAvailable()), namespace, requestTimeout,
+                true);
+    }
+
+    /**
+     * A jetcd client from {@code etcd}'s connection settings.
+     *
+     * @param prefix     the properties' prefix, to name the one at fault
+     * @param sslBundles the application's SSL bundles; needed only with {@code ssl-bundle}
+     * @throws InvalidLockConfigurationException naming the property at fault
+     */
+    public static Client newClient(EtcdLockStoreProperties etcd, String prefix, SslBundles sslBundles) {
+        boolean tls = etcd.getSslBundle() != null && !etcd.getSslBundle().isBlank();
+        Duration requestTimeout = positive(etcd.getRequestTimeout(), prefix + ".request-timeout");
+        ClientBuilder builder = Client.builder()
+                .endpoints(endpoints(etcd.getEndpoints(), tls, prefix + ".endpoints"))
+                .connectTimeout(positive(etcd.getConnectTimeout(), prefix + ".connect-timeout"))
+                // jetcd retries unavailable members on its own; never for longer than a request may take.
+                .retryMaxDuration(requestTimeout);
+        boolean hasUser = etcd.getUsername() != null && !etcd.getUsername().isEmpty();
+        boolean hasPassword = etcd.getPassword() != null && !etcd.getPassword().isEmpty();
+        if (hasUser != hasPassword) {
+            throw new InvalidLockConfigurationException(prefix + (hasUser ? ".password" : ".username"),
+                    "Only one of username and password is set.", "Set both, or neither for no authentication.");
+        }
+        if (hasUser) {
+            builder.user(ByteSequence.from(etcd.getUsername(), StandardCharsets.UTF_8))
+                    .password(ByteSequence.from(etcd.getPassword(), StandardCharsets.UTF_8));
+        }
+        if (tls) {
+            configureTls(builder, etcd.getSslBundle(), sslBundles, prefix + ".ssl-bundle");
+        }
+        return builder.build();
+    }
+
+    private static void configureTls(ClientBuilder builder, String bundleName, SslBundles sslBundles,
+            String property) {
+        if (sslBundles == null) {
+            throw new InvalidLockConfigurationException(property, "SSL bundle '" + bundleName
+                    + "' is set but the application has no SslBundles.", "Define it under spring.ssl.bundle.");
+        }
+        SslBundle bundle;
+        try {
+            bundle = sslBundles.getBundle(bundleName);
+        } catch (NoSuchSslBundleException e) {
+            throw new InvalidLockConfigurationException(property, "There is no SSL bundle '" + bundleName + "'.",
+                    "Define it under spring.ssl.bundle.pem." + bundleName + " (or .jks), or fix the name; known: "
+                            + sslBundles.getBundleNames() + ".");
+        }
+        try {
+            builder.sslContext(ssl -> {
+                ssl.trustManager(bundle.getManagers().getTrustManagerFactory());
+                if (bundle.getStores() != null && bundle.getStores().getKeyStore() != null) {
+                    ssl.keyManager(bundle.getManagers().getKeyManagerFactory());
+                }
+                SslOptions options = bundle.getOptions();
+                if (options != null && options.getEnabledProtocols() != null) {
+                    ssl.protocols(options.getEnabledProtocols());
+                }
+                if (options != null && options.getCiphers() != null) {
+                    ssl.ciphers(List.of(options.getCiphers()));
+                }
+            });
+        } catch (SSLException | RuntimeException e) {
+            throw new InvalidLockConfigurationException(property, "SSL bundle '" + bundleName
+                    + "' cannot make a TLS client context: " + e.getMessage(), "Check the bundle's certificates.");
+        }
+    }
+
+    private static List<URI> endpoints(List<String> endpoints, boolean tls, String property) {
+        List<URI> uris = new ArrayList<>();
+        String scheme = tls ? "https" : "http";
+        for (String endpoint : endpoints) {
+            URI uri;
+            try {
+                uri = new URI(endpoint == null ? "" : endpoint.trim());
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || !scheme.equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                throw new InvalidLockConfigurationException(property, "'" + endpoint
+                        + "' is not an etcd client URL of the form " + scheme + "://host:port" + (tls
+                                ? " (TLS is on through ssl-bundle)." : " (https:// needs ssl-bundle)."),
+                        "Write each endpoint as e.g. " + scheme + "://127.0.0.1:2379.");
+            }
+            uris.add(uri);
+        }
+        return uris;
+    }
+
+    private static Duration positive(Duration value, String property) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidLockConfigurationException(property, "'" + value + "' is not a positive duration.",
+                    "Set it to e.g. 5s.");
+        }
+        return value;
+    }
+}
