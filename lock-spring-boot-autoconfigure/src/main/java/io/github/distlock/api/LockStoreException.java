@@ -26,7 +26,21 @@ public class LockStoreException extends RuntimeException {
         if (cause == null) {
             return "unknown cause";
         }
-        String message = cause.getMessage();
-        return message == null ? cause.getClass().getName() : cause.getClass().getSimpleName() + ": " + message;
+        String description = summary(cause);
+        // Clients wrap the telling error ("WRONGPASS invalid username-password pair") in generic ones ("Unable to
+        // connect to Redis"): name the innermost one too.
+        Throwable root = cause;
+        for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) {
+            root = root.getCause();
+        }
+        if (root != cause && (root.getMessage() == null || !description.contains(root.getMessage()))) {
+            description += "; caused by " + summary(root);
+        }
+        return description;
+    }
+
+    private static String summary(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null ? failure.getClass().getName() : failure.getClass().getSimpleName() + ": " + message;
     }
 }
