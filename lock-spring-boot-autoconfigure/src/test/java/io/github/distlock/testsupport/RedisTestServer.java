@@ -56,11 +56,16 @@ public final class RedisTestServer implements AutoCloseable {
 
     /** A {@code redis-server} child process on a free loopback port, which tests can stop, kill and restart. */
     public static RedisTestServer startLocalProcess() {
+        return startLocalProcess(List.of());
+    }
+
+    /** As {@link #startLocalProcess()}, with more {@code redis-server} arguments (such as ACL users). */
+    public static RedisTestServer startLocalProcess(List<String> extraArguments) {
         String binary = redisServerBinary();
         int port = TestServers.freePort();
         File dir = TestServers.workDirectory("redis-" + port);
-        ServerProcess process = new ServerProcess("redis-" + port, serverCommand(binary, port, dir, List.of()), port,
-                dir).start();
+        ServerProcess process = new ServerProcess("redis-" + port, serverCommand(binary, port, dir, extraArguments),
+                port, dir).start();
         return new RedisTestServer("127.0.0.1", port, process, null);
     }
 
@@ -107,7 +112,15 @@ public final class RedisTestServer implements AutoCloseable {
 
     /** A started Lettuce connection factory for this server with the given command timeout. */
     public LettuceConnectionFactory connectionFactory(Duration commandTimeout) {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port),
+        return connectionFactory(commandTimeout, null, null);
+    }
+
+    /** As {@link #connectionFactory(Duration)}, authenticating as an ACL user ({@code AUTH username password}). */
+    public LettuceConnectionFactory connectionFactory(Duration commandTimeout, String username, String password) {
+        RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(host, port);
+        configuration.setUsername(username);
+        configuration.setPassword(password);
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
                 LettuceClientConfiguration.builder().commandTimeout(commandTimeout).build());
         factory.afterPropertiesSet();
         factory.start();

@@ -1,0 +1,87 @@
+package io.github.distlock.store.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.LockStoreException;
+import io.github.distlock.api.TryLockRequest;
+import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.spi.AbstractLockStoreContractTest;
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.testsupport.RedisTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The store contract as a Redis ACL user allowed only what the store sends ({@code SET}, {@code EVALSHA},
+ * {@code EVAL}, {@code PING}, and {@code GET}, {@code DEL}, {@code PEXPIRE} inside its scripts) on the keys of one
+ * prefix, with the {@code default} user off. A wrong password or a key outside the user's pattern is a failure,
+ * never a lock refused.
+ */
+class RedisLockStoreAclContractTest extends AbstractLockStoreContractTest {
+
+    /** The ACL rules of the lock user: the minimal set a deployment can grant the lock store. */
+    static final List<String> LOCK_USER = List.of("locker", "on", ">s3cret", "~contract-*", "resetchannels",
+            "-@all", "+set", "+evalsha", "+eval", "+ping", "+get", "+del", "+pexpire");
+
+    private RedisTestServer server;
+    private LettuceConnectionFactory connectionFactory;
+
+    @Override
+    protected LockStore createStore() {
+        List<String> arguments = new ArrayList<>(List.of("--user", "default", "off", "--user"));
+        arguments.addAll(LOCK_USER);
+        server = RedisTestServer.startLocalProcess(arguments);
+        connectionFactory = server.connectionFactory(Duration.ofSeconds(5), "locker", "s3cret");
+        return new RedisLockStore(connectionFactory);
+    }
+
+    @AfterAll
+    void stopServer() {
+        if (connectionFactory != null) {
+            connectionFactory.destroy();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aKeyOutsideTheUsersKeyPatternFailsInsteadOfBeingRefused() {
+        String key = "outside-" + newOwner();
+        assertThatThrownBy(() -> store().tryLock(key, newOwner(), LONG_EXPIRE)).hasMessageContaining("NOPERM");
+        assertThatThrownBy(() -> store().unlock(key, newOwner())).hasMessageContaining("NOPERM");
+        assertThatThrownBy(() -> store().keepAlive(key, newOwner(), LONG_EXPIRE)).hasMessageContaining("NOPERM");
+    }
+
+    @Test
+    void aWrongPasswordFailsEveryLockWithAClearError() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                        DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                .withPropertyValues("spring.data.redis.host=" + server.host(),
+                        "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
+                        "spring.data.redis.username=locker", "spring.data.redis.password=wrong",
+                        "distributed-lock.key-prefix=none", "distributed-lock.stores.main.type=redis")
+                .run(context -> {
+                    DistributedLockClient client = context.getBean(DistributedLockClient.class);
+                    long start = System.nanoTime();
+                    assertThatThrownBy(() -> client.tryLock(new TryLockRequest("main", uniqueKey("wrong-password"),
+                            newOwner(), LONG_EXPIRE)))
+                            .isInstanceOf(LockStoreException.class)
+                            .hasMessageContaining("'main'").hasMessageContaining("WRONGPASS");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to fail")
+                            .isLessThan(Duration.ofSeconds(2));
+                });
+    }
+}
