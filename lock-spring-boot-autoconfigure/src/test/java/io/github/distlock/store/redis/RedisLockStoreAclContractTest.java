@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
+import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.spi.AbstractLockStoreContractTest;
 import io.github.distlock.spi.LockStore;
@@ -31,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RedisLockStoreAclContractTest extends AbstractLockStoreContractTest {
 
     /** The ACL rules of the lock user: the minimal set a deployment can grant the lock store. */
-    static final List<String> LOCK_USER = List.of("locker", "on", ">s3cret", "~contract-*", "resetchannels",
+    private static final List<String> LOCK_USER = List.of("locker", "on", ">s3cret", "~contract-*", "resetchannels",
             "-@all", "+set", "+evalsha", "+eval", "+ping", "+get", "+del", "+pexpire");
 
     private RedisTestServer server;
@@ -65,23 +67,37 @@ class RedisLockStoreAclContractTest extends AbstractLockStoreContractTest {
     }
 
     @Test
-    void aWrongPasswordFailsEveryLockWithAClearError() {
-        new ApplicationContextRunner()
+    void springBootsUsernameAndPasswordPropertiesAuthenticateTheStore() {
+        runnerWithPassword("s3cret").run(context -> {
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            String resource = uniqueKey("boot-credentials");
+            assertThat(client.tryLock(new TryLockRequest("main", resource, "owner", LONG_EXPIRE)).success()).isTrue();
+            assertThat(client.unlock(new UnlockRequest("main", resource, "owner")).status())
+                    .isEqualTo(LockStatus.SUCCESS);
+        });
+    }
+
+    @Test
+    void aWrongPasswordFailsTheLockWithAClearError() {
+        runnerWithPassword("wrong").run(context -> {
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> client.tryLock(new TryLockRequest("main", uniqueKey("wrong-password"),
+                    newOwner(), LONG_EXPIRE)))
+                    .isInstanceOf(LockStoreException.class)
+                    .hasMessageContaining("'main'").hasMessageContaining("WRONGPASS");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to fail")
+                    .isLessThan(Duration.ofSeconds(2));
+        });
+    }
+
+    private ApplicationContextRunner runnerWithPassword(String password) {
+        return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
                 .withPropertyValues("spring.data.redis.host=" + server.host(),
                         "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
-                        "spring.data.redis.username=locker", "spring.data.redis.password=wrong",
-                        "distributed-lock.key-prefix=none", "distributed-lock.stores.main.type=redis")
-                .run(context -> {
-                    DistributedLockClient client = context.getBean(DistributedLockClient.class);
-                    long start = System.nanoTime();
-                    assertThatThrownBy(() -> client.tryLock(new TryLockRequest("main", uniqueKey("wrong-password"),
-                            newOwner(), LONG_EXPIRE)))
-                            .isInstanceOf(LockStoreException.class)
-                            .hasMessageContaining("'main'").hasMessageContaining("WRONGPASS");
-                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to fail")
-                            .isLessThan(Duration.ofSeconds(2));
-                });
+                        "spring.data.redis.username=locker", "spring.data.redis.password=" + password,
+                        "distributed-lock.key-prefix=none", "distributed-lock.stores.main.type=redis");
     }
 }
