@@ -1,6 +1,8 @@
 package io.github.distlock.sample;
 
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -11,6 +13,7 @@ import org.springframework.stereotype.Component;
 public class PaymentGateway {
 
     private final AtomicInteger charges = new AtomicInteger();
+    private final List<long[]> chargeWindows = new CopyOnWriteArrayList<>();
     private final long latencyMillis;
 
     public PaymentGateway(@Value("${sample.payment.gateway-latency:200ms}") java.time.Duration latency) {
@@ -18,6 +21,7 @@ public class PaymentGateway {
     }
 
     String charge(String orderId, long amountCents) {
+        long start = System.nanoTime();
         try {
             Thread.sleep(latencyMillis);
         } catch (InterruptedException e) {
@@ -25,10 +29,16 @@ public class PaymentGateway {
             throw new IllegalStateException("Interrupted while charging order " + orderId, e);
         }
         charges.incrementAndGet();
+        chargeWindows.add(new long[] {start, System.nanoTime()});
         return "charge-" + UUID.randomUUID();
     }
 
     int charges() {
         return charges.get();
+    }
+
+    /** When each charge ran ({@link System#nanoTime()} start and end), to show that charges never overlap. */
+    List<long[]> chargeWindows() {
+        return chargeWindows;
     }
 }
