@@ -112,7 +112,7 @@ class GrpcLockApiTest {
                 .isEqualTo(UnlockResponse.Status.SUCCESS);
         assertThat(client.stub.unlock(unlock("mem", resource, "alice")).getStatus())
                 .as("already released").isEqualTo(UnlockResponse.Status.LOCK_UNEXIST);
-        // INTERNAL_ERROR is never answered: a store failure is an UNAVAILABLE error instead, see storeOutage...
+        // INTERNAL_ERROR is never answered: a store failure is an UNAVAILABLE error instead, see GrpcStoreOutageTest.
     }
 
     @Test
@@ -183,24 +183,6 @@ class GrpcLockApiTest {
         var e = assertStatus(Status.Code.INVALID_ARGUMENT, "Unknown lock store",
                 () -> client.stub.tryLock(tryLock(huge, "r", "a", 30)));
         assertThat(e.getStatus().getDescription()).contains("(20000 chars)").hasSizeLessThan(1_000);
-    }
-
-    @Test
-    void storeOutageIsUnavailableWithTheCauseNeverAnAnswer() {
-        String resource = fresh("order");
-        assertStatus(Status.Code.UNAVAILABLE, "Connection refused",
-                () -> client.stub.tryLock(tryLock("unreachable", resource, "a", 30)));
-        assertStatus(Status.Code.UNAVAILABLE, "Lock store 'unreachable' failed during Unlock",
-                () -> client.stub.unlock(unlock("unreachable", resource, "a")));
-        assertStatus(Status.Code.UNAVAILABLE, "Lock store 'unreachable' failed during LockKeepAlive",
-                () -> client.stub.lockKeepAlive(keepAlive("unreachable", resource, "a", 30)));
-
-        assertThat(meters.get("distributed.lock.acquire").tags("store", "unreachable", "source", "grpc", "result",
-                "error").timer().count()).isGreaterThanOrEqualTo(1);
-        assertThat(meters.get("distributed.lock.unlock").tags("store", "unreachable", "source", "grpc", "status",
-                "error").counter().count()).isGreaterThanOrEqualTo(1);
-        assertThat(meters.get("distributed.lock.keepalive").tags("store", "unreachable", "source", "grpc", "status",
-                "error").counter().count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
