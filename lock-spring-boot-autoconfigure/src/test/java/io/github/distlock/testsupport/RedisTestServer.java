@@ -73,8 +73,9 @@ public final class RedisTestServer implements AutoCloseable {
     static String redisServerBinary() {
         String binary = TestServers.findBinary("redis-server");
         if (binary == null) {
-            throw TestServers.unavailable("Redis", "set " + ADDRESS_ENV + "=host:port, run Docker, or install "
-                    + "redis-server (Debian package redis-server)");
+            throw TestServers.unavailable("redis-server", "this test runs its own redis-server processes; install "
+                    + "the Debian package redis-server (tests that need just some Redis also take " + ADDRESS_ENV
+                    + "=host:port or Docker)");
         }
         return binary;
     }
