@@ -2,6 +2,7 @@ package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,16 +27,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A three-server ensemble loses its leader while two stores (two sessions) lock and unlock shared keys from eight
- * threads: no two owners may ever be inside one key with both of them told their lock held to the end (Unlock
- * SUCCESS), and locking must work again once a new leader is elected.
+ * threads: no two owners may ever be inside one key at once, and locking must work again once a new leader is
+ * elected. The only overlap allowed is with a holder whose store reported its locks lost (the session was suspended
+ * or expired) after that holder was granted, and whose Unlock then did not answer SUCCESS: such a holder was told its
+ * lock may be gone. Every other overlap, whatever the Unlocks answered, is a double grant.
  */
 class ZooKeeperEnsembleTest {
 
     private static final String[] KEYS = {"ensemble-0", "ensemble-1", "ensemble-2"};
 
-    private final Map<String, Set<String>> inside = new ConcurrentHashMap<>();
-    private final List<String[]> overlaps = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, LockStatus> unlockStatus = new ConcurrentHashMap<>();
+    /** How long a holder whose Unlock did not succeed waits for its store's loss report (delivered asynchronously). */
+    /** Long enough for a contender to get between a grant and its Unlock, were the store to let it. */
+    private static final long HOLD_MILLIS = 10;
+    private static final Duration LOSS_REPORT_WAIT = Duration.ofSeconds(2);
+
+    private final Map<String, Set<Grant>> inside = new ConcurrentHashMap<>();
+    private final List<Grant[]> overlaps = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
@@ -84,14 +91,19 @@ class ZooKeeperEnsembleTest {
                 }
             }
             List<String> violations = new ArrayList<>();
+            int excused = 0;
             synchronized (overlaps) {
-                for (String[] pair : overlaps) {
-                    if (unlockStatus.get(pair[0]) == LockStatus.SUCCESS && unlockStatus.get(pair[1]) == LockStatus.SUCCESS) {
-                        violations.add(pair[0] + " and " + pair[1]);
+                for (Grant[] pair : overlaps) {
+                    Grant earlier = pair[0];
+                    if (earlier.reportedLost()) {
+                        excused++;
+                    } else {
+                        violations.add(earlier + " then " + pair[1]);
                     }
                 }
             }
-            assertThat(violations).as("owners inside one key at once, both told they held it to the end").isEmpty();
+            assertThat(violations).as("owners inside one key at once (%d grants, %d overlaps excused by a loss report)",
+                    grants.get(), excused).isEmpty();
         }
     }
 
@@ -122,9 +134,10 @@ class ZooKeeperEnsembleTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 100_000 && running.get() && System.nanoTime() < deadline; i++) {
             String key = prefix + KEYS[ThreadLocalRandom.current().nextInt(KEYS.length)];
-            String owner = UUID.randomUUID().toString();
+            // Counted before asking, so that a loss reported right after the grant is seen as after it.
+            Grant grant = new Grant(UUID.randomUUID().toString(), store, store.lostLockCount());
             try {
-                if (!store.tryLock(key, owner, 10)) {
+                if (!store.tryLock(key, grant.owner, 10)) {
                     continue;
                 }
             } catch (LockStoreException e) {
@@ -133,20 +146,59 @@ class ZooKeeperEnsembleTest {
                 continue;
             }
             grants.incrementAndGet();
-            Set<String> holders = inside.get(key);
-            for (String other : holders) {
-                overlaps.add(new String[] {other, owner});
+            Set<Grant> holders = inside.get(key);
+            synchronized (holders) { // of two overlapping holders, the later one always sees the earlier one
+                for (Grant other : holders) {
+                    overlaps.add(new Grant[] {other, grant});
+                }
+                holders.add(grant);
             }
-            holders.add(owner);
-            Thread.sleep(2);
-            holders.remove(owner);
+            Thread.sleep(HOLD_MILLIS);
+            synchronized (holders) {
+                holders.remove(grant);
+            }
             try {
-                unlockStatus.put(owner, store.unlock(key, owner));
+                grant.unlockStatus = store.unlock(key, grant.owner);
             } catch (LockStoreException e) {
                 errors.incrementAndGet();
             }
+            grant.lostAfterUnlock = store.lostLockCount();
+            if (grant.unlockStatus != LockStatus.SUCCESS) {
+                // The connection listener may report the loss a moment after the Unlock found the lock gone.
+                long waitUntil = System.nanoTime() + LOSS_REPORT_WAIT.toNanos();
+                while (grant.lostAfterUnlock == grant.lostAtGrant && System.nanoTime() < waitUntil) {
+                    Thread.sleep(20);
+                    grant.lostAfterUnlock = store.lostLockCount();
+                }
+            }
         }
         return null;
+    }
+
+    /** One granted TryLock and what its store said about it afterwards. */
+    private static final class Grant {
+        final String owner;
+        final ZooKeeperLockStore store;
+        final long lostAtGrant;
+        volatile LockStatus unlockStatus;
+        volatile long lostAfterUnlock = -1;
+
+        Grant(String owner, ZooKeeperLockStore store, long lostAtGrant) {
+            this.owner = owner;
+            this.store = store;
+            this.lostAtGrant = lostAtGrant;
+        }
+
+        /** Told its lock may be gone: a loss reported by its store after the grant, and no successful Unlock. */
+        boolean reportedLost() {
+            return unlockStatus != LockStatus.SUCCESS && lostAfterUnlock > lostAtGrant;
+        }
+
+        @Override
+        public String toString() {
+            return owner + " (store " + System.identityHashCode(store) + ", unlock " + unlockStatus + ", lost "
+                    + lostAtGrant + "->" + lostAfterUnlock + ")";
+        }
     }
 
     private static InstanceSpec awaitLeader(TestingCluster cluster) throws InterruptedException {
