@@ -49,9 +49,12 @@ import org.apache.zookeeper.data.Stat;
  * <ol>
  *   <li><b>Holder side.</b> The store that took a lock counts its lease on its own monotonic clock from the moment it
  *       <em>sent</em> the create, so the holder's view of the lease ends no later than the ensemble's. At that moment a
- *       timer deletes the node, after checking it is still the same node ({@code czxid}) at the same version. Its
- *       owner's Unlock and LockKeepAlive then answer LOCK_UNEXIST, even while the node is still being removed. This is
- *       the normal way an overrun lock frees up: within milliseconds of {@code expire}.</li>
+ *       timer deletes the node, after checking it is still the same node ({@code czxid}) at the same version. This is
+ *       the normal way an overrun lock frees up: within milliseconds of {@code expire}. The store then has no record
+ *       of the lock: if its owner asks before the node is gone, or if another instance renewed the node meanwhile
+ *       (then the timer leaves it alone: its version changed), the node is judged by the ensemble's clock, as any
+ *       instance would judge it (below). The ensemble's view of the lease ends at most a round trip after the
+ *       holder's.</li>
  *   <li><b>Contender side.</b> If the node is still there (its holder is alive but cut off from ZooKeeper, or its
  *       timer could not run), a contender may delete it, with a version check, once the lease plus
  *       {@code takeoverDelay} is over <em>by the ensemble's clock</em>, then create its own. The lease start is the
@@ -72,25 +75,34 @@ import org.apache.zookeeper.data.Stat;
  * <h2>Why the takeover waits a little longer than the lease</h2>
  * ZooKeeper's delete and setData check the node's version, but a node created again starts at version 0, like the one
  * it replaces. A holder's write that was decided before its lease ended but arrived after a takeover could therefore
- * hit the new owner's node. The holder never sends a write once its own (earlier) view of the lease is over, except
- * the timer's cleanup within {@code takeoverDelay / 2} of it, and the contender waits {@code takeoverDelay} past the
- * ensemble's view: the two are separated by at least {@code takeoverDelay / 2}, as long as a request does not spend
- * longer than that between the holder's check and the server (a stop-the-world pause of that length at that moment).
+ * hit the new owner's node. No instance sends a write on an owner's behalf once the lease is over by its view: the
+ * record of the store that took or last renewed the node as it is (its monotonic clock ends the lease first), or else
+ * the ensemble's clock, read at most a round trip before the decision (a fresh sample, or a write to the root made
+ * for it). The timer's cleanup runs within {@code takeoverDelay / 2} of the record's lease end. The contender waits
+ * {@code takeoverDelay} past the ensemble's view: the two are separated by at least {@code takeoverDelay / 2}, as long
+ * as a round trip plus the time a request spends between the check and the server (a stop-the-world pause at that
+ * moment) stays below that.
  * Unlock and LockKeepAlive always compare the owner first and act with the version they read, so a stale holder gets
  * LOCK_BELONG_TO_OTHERS once the lock changed hands.
  *
  * <h2>Session loss</h2>
  * When the connection is SUSPENDED or the session LOST, every lock held through it is reported lost (a WARN naming
  * the keys, and {@link #lostLockCount()}): while disconnected the store cannot tell whether its session survives. If
- * the same session comes back, the store deletes the nodes of those locks so that nobody waits for their leases.
+ * the same session comes back, the store deletes the nodes of those locks so that nobody waits for their leases. A
+ * create or delete left unanswered (timed out, or the connection lost under it) is handled alike: its node, if it was
+ * made or is still there, is deleted once reachable, within {@code takeoverDelay / 2} of its lease end at the latest.
+ * Such a cleanup never deletes a node a live record tracks: a create whose answer was lost is only known by its
+ * session, owner and version 0, which the same owner's next successful TryLock also matches.
  * Operations while disconnected wait for a reconnection at most {@code operationTimeout}, then throw
  * {@link LockStoreException}; every operation, retries included, is bounded by that timeout. Requests go through the
  * raw ZooKeeper handle, not Curator's retry loop, so a write is never resent behind the store's back.
  *
  * <h2>Several instances</h2>
  * Unlock or LockKeepAlive for a lock another instance took (another session) works: the owner is compared, the lease
- * judged by the ensemble's clock, and the node deleted or extended with the version read. The node stays ephemeral
- * to the session that created it.
+ * judged by the ensemble's clock (unless this store's own record is of the node as it is now), and the node deleted
+ * or extended with the version read. The node stays ephemeral to the session that created it. Because another
+ * instance may release or renew a lock this store took, a record here never answers alone: TryLock always asks
+ * ZooKeeper, and a node renewed elsewhere outlives this store's record of it.
  */
 public class ZooKeeperLockStore implements LockStore, AutoCloseable {
 
@@ -116,6 +128,8 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
     private final long cleanupWindowNanos;
     private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
     private final List<Held> pendingRemoval = new ArrayList<>();
+    /** TryLock creates sent and not yet tracked, by path and owner: see {@link #removeNodeOf}. */
+    private final ConcurrentHashMap<String, Integer> creating = new ConcurrentHashMap<>();
     private final ServerClock serverClock = new ServerClock();
     private final AtomicLong lostLocks = new AtomicLong();
     private final ScheduledThreadPoolExecutor timers;
@@ -163,32 +177,39 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + operationTimeoutNanos;
         String path = pathFor(key);
-        Held mine = held.get(path);
-        if (mine != null && mine.isLive(start)) {
-            return false; // held through this store: no need to ask
-        }
+        // Always asked of ZooKeeper, never refused from a local record alone: another instance may have released a
+        // lock this store took (Unlock through any instance works), and its local record would still look live.
         long leaseMillis = TimeUnit.SECONDS.toMillis(expireSeconds);
         byte[] data = nodeData(leaseMillis, owner);
+        String creation = path + '\n' + owner;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ZooKeeper zk = connectedZooKeeper(deadline, "TryLock", key);
             List<ACL> acl = nodeAcl(zk, deadline, key);
             long sent = System.nanoTime();
-            Reply created;
+            long leaseEndNanos = sent + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+            Reply created = null;
+            LockStoreException unanswered = null;
+            creating.merge(creation, 1, Integer::sum);
             try {
                 created = await(Reply.create(zk, path, data, acl), deadline, "TryLock", key);
-            } catch (LockStoreException e) {
-                // The node may have been created: remove it once reachable rather than leave it to its lease.
-                removeWhenReachable(new Held(key, path, owner, Held.UNKNOWN_CZXID, 0, zk.getSessionId(),
-                        sent + TimeUnit.MILLISECONDS.toNanos(leaseMillis)));
-                throw e;
-            }
-            switch (created.code()) {
-                case OK -> {
+                if (created.code() == Code.OK) {
                     serverClock.observe(created.stat.getMtime(), sent, created.receivedNanos);
-                    track(key, path, owner, created.stat, zk.getSessionId(),
-                            sent + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+                    track(key, path, owner, created.stat, zk.getSessionId(), leaseEndNanos);
                     return true;
                 }
+            } catch (LockStoreException e) {
+                unanswered = e;
+            } finally {
+                // Only once tracked: until then a cleanup could take this owner's new node for a leftover one.
+                creating.computeIfPresent(creation, (name, count) -> count > 1 ? count - 1 : null);
+            }
+            if (unanswered != null || created.code() == Code.CONNECTIONLOSS) {
+                // The node may have been created: remove it once reachable rather than leave it to its lease.
+                removeWhenReachable(new Held(key, path, owner, Held.UNKNOWN_CZXID, 0, zk.getSessionId(),
+                        leaseEndNanos));
+                throw unanswered != null ? unanswered : failure("TryLock", key, created.exception(path));
+            }
+            switch (created.code()) {
                 case NONODE -> nodeAcl = null; // the root was removed: create it again
                 case NODEEXISTS -> {
                     if (!removeIfAbandoned(zk, key, path, deadline)) {
@@ -212,7 +233,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
                 return status;
             }
         }
-        return unlockByReading(key, path, owner, mine, deadline);
+        return unlockByReading(key, path, owner, deadline);
     }
 
     @Override
@@ -227,7 +248,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
                 return status;
             }
         }
-        return keepAliveByReading(key, path, owner, leaseMillis, mine, deadline);
+        return keepAliveByReading(key, path, owner, leaseMillis, deadline);
     }
 
     /** Locks reported lost because the ZooKeeper connection was suspended or the session lost, since the start. */
@@ -302,6 +323,10 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
                 case OK -> LockStatus.SUCCESS;
                 case NONODE -> LockStatus.LOCK_UNEXIST;
                 case BADVERSION -> null; // changed by another instance: read it
+                case CONNECTIONLOSS -> {
+                    removeWhenReachable(mine); // unknown whether it was deleted, as above
+                    throw failure("Unlock", mine.key, deleted.exception(mine.path));
+                }
                 default -> throw failure("Unlock", mine.key, deleted.exception(mine.path));
             };
         } finally {
@@ -395,6 +420,10 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
     /**
      * Deletes the node of a lock this store gave up, if it is still that node at that version, and only shortly after
      * the lease at the latest: later a contender may be taking it over (see the class documentation). Asynchronous.
+     * Never deletes a node that a live record tracks, or that may be one a TryLock of the same owner is creating: a
+     * record of a create whose answer was lost matches any node of this session and owner at version 0, the owner's
+     * next successful TryLock included. (Requests of one session are answered in order, so a node seen here that such
+     * a TryLock created was either tracked already or still counted in {@link #creating}.)
      */
     private void removeNodeOf(Held record) {
         ZooKeeper zk;
@@ -408,7 +437,8 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         }
         zk.getData(record.path, false, (rc, path, ctx, data, stat) -> {
             if (rc != Code.OK.intValue() || !record.isNode(stat, data)
-                    || System.nanoTime() - record.leaseEndNanos >= cleanupWindowNanos) {
+                    || System.nanoTime() - record.leaseEndNanos >= cleanupWindowNanos
+                    || tracked(record, stat.getCzxid())) {
                 return;
             }
             zk.delete(record.path, stat.getVersion(), (deleteRc, deletePath, deleteCtx) -> {
@@ -419,9 +449,21 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         }, null);
     }
 
+    /** Whether a live record other than {@code record} tracks the node {@code czxid}, or a TryLock may be creating it. */
+    private boolean tracked(Held record, long czxid) {
+        Held current = held.get(record.path);
+        if (current != null && current != record && current.czxid == czxid && !current.finished) {
+            return true;
+        }
+        return record.czxid == Held.UNKNOWN_CZXID && creating.containsKey(record.path + '\n' + record.owner);
+    }
+
     /** Removes the node of {@code record} now if connected, and again after the next reconnection. */
     private void removeWhenReachable(Held record) {
+        long now = System.nanoTime();
         synchronized (pendingRemoval) {
+            // Records past their cleanup window can no longer remove anything: drop them rather than pile them up.
+            pendingRemoval.removeIf(pending -> now - pending.leaseEndNanos >= cleanupWindowNanos);
             pendingRemoval.add(record);
         }
         removeNodeOf(record);
@@ -429,7 +471,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
 
     // ---- operations that read the node first ---------------------------------------------------------------
 
-    private LockStatus unlockByReading(String key, String path, String owner, Held known, long deadline) {
+    private LockStatus unlockByReading(String key, String path, String owner, long deadline) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ZooKeeper zk = connectedZooKeeper(deadline, "Unlock", key);
             Reply read = await(Reply.getData(zk, path), deadline, "Unlock", key);
@@ -443,7 +485,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             if (node == null || !node.owner().equals(owner)) {
                 return LockStatus.LOCK_BELONG_TO_OTHERS;
             }
-            if (leaseOver(zk, key, path, node, read.stat, known, deadline)) {
+            if (leaseOver(zk, key, path, node, read.stat, deadline)) {
                 return LockStatus.LOCK_UNEXIST;
             }
             Reply deleted = await(Reply.delete(zk, path, read.stat.getVersion()), deadline, "Unlock", key);
@@ -464,8 +506,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         throw new LockStoreException(storeName, "Unlock of '" + key + "' failed: the lock node kept changing");
     }
 
-    private LockStatus keepAliveByReading(String key, String path, String owner, long leaseMillis, Held known,
-            long deadline) {
+    private LockStatus keepAliveByReading(String key, String path, String owner, long leaseMillis, long deadline) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ZooKeeper zk = connectedZooKeeper(deadline, "LockKeepAlive", key);
             Reply read = await(Reply.getData(zk, path), deadline, "LockKeepAlive", key);
@@ -479,7 +520,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             if (node == null || !node.owner().equals(owner)) {
                 return LockStatus.LOCK_BELONG_TO_OTHERS;
             }
-            if (leaseOver(zk, key, path, node, read.stat, known, deadline)) {
+            if (leaseOver(zk, key, path, node, read.stat, deadline)) {
                 return LockStatus.LOCK_UNEXIST;
             }
             long sent = System.nanoTime();
@@ -505,16 +546,16 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
     }
 
     /**
-     * Whether the lease of a node its owner asks about is over. A node of this store's session is judged by this
-     * store's record of it (no live record: its lease ended here, or it was reported lost), unless another instance
-     * renewed it; any other node by the ensemble's clock.
+     * Whether the lease of a node its owner asks about is over. When this store took or renewed the node as it is now
+     * (same creation, same version), its own record decides: its clock ends the lease first. Otherwise, whichever
+     * session created the node, the ensemble's clock decides: another instance may have renewed it after this store's
+     * record ended, or this store's record may have been dropped (lease over here, or reported lost) while the node,
+     * unchanged, still holds a lease by the ensemble's clock.
      */
-    private boolean leaseOver(ZooKeeper zk, String key, String path, LockNode node, Stat stat, Held known,
-            long deadline) {
-        boolean renewedElsewhere = known != null && known.czxid == stat.getCzxid() && known.version != stat.getVersion();
-        if (stat.getEphemeralOwner() == zk.getSessionId() && !renewedElsewhere) {
-            Held mine = held.get(path);
-            return mine == null || mine.czxid != stat.getCzxid() || !mine.isLive(System.nanoTime());
+    private boolean leaseOver(ZooKeeper zk, String key, String path, LockNode node, Stat stat, long deadline) {
+        Held mine = held.get(path);
+        if (mine != null && mine.czxid == stat.getCzxid() && mine.version == stat.getVersion()) {
+            return !mine.isLive(System.nanoTime());
         }
         return ensembleTimeSurelyPast(zk, key, stat.getMtime() + node.leaseMillis(), deadline);
     }
