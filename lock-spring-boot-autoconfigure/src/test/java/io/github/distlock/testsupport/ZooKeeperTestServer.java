@@ -36,6 +36,18 @@ public final class ZooKeeperTestServer implements AutoCloseable {
 
     /** The explicit server if configured, else a new in-process server. */
     public static ZooKeeperTestServer start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Like {@link #start()}, the in-process server granting sessions up to {@code maxSessionTimeout} (an explicit
+     * server keeps its own limit; ZooKeeper's default is 20 ticks).
+     */
+    public static ZooKeeperTestServer start(Duration maxSessionTimeout) {
+        return start(Map.of("maxSessionTimeout", String.valueOf(maxSessionTimeout.toMillis())));
+    }
+
+    private static ZooKeeperTestServer start(Map<String, Object> serverProperties) {
         String address = System.getenv(ADDRESS_VARIABLE);
         if (address != null && !address.isBlank()) {
             return new ZooKeeperTestServer(address.trim(), null);
@@ -43,7 +55,7 @@ public final class ZooKeeperTestServer implements AutoCloseable {
         try {
             File dir = TestServers.workDirectory("zookeeper");
             InstanceSpec spec = new InstanceSpec(dir, TestServers.freePort(), -1, -1, true, -1, TICK_MILLIS, -1,
-                    Map.of(), "127.0.0.1");
+                    serverProperties, "127.0.0.1");
             return new ZooKeeperTestServer(null, new TestingServer(spec, true));
         } catch (Exception e) {
             throw TestServers.unavailable("ZooKeeper", "the in-process TestingServer did not start: " + e);
