@@ -31,7 +31,7 @@ public class ZooKeeperLockStoreAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("distributedLockZookeeper")
+    @ConditionalOnEnabledHealthIndicator("distributed-lock-zookeeper")
     static class HealthConfiguration {
 
         @Bean

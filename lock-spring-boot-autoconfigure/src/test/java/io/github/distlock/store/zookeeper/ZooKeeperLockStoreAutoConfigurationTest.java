@@ -77,6 +77,20 @@ class ZooKeeperLockStoreAutoConfigurationTest {
     }
 
     @Test
+    void theHealthIndicatorCanBeSwitchedOff() {
+        runner.withPropertyValues("management.health.distributed-lock-zookeeper.enabled=false",
+                        "distributed-lock.stores.locks.type=zookeeper",
+                        "distributed-lock.stores.locks.zookeeper.connect-string=" + server.connectString())
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean("distributedLockZookeeperHealthIndicator");
+                });
+        runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper",
+                        "distributed-lock.stores.locks.zookeeper.connect-string=" + server.connectString())
+                .run(context -> assertThat(context).hasBean("distributedLockZookeeperHealthIndicator"));
+    }
+
+    @Test
     void aConnectStringGivesTheStoreItsOwnClientClosedOnShutdown() {
         ZooKeeperLockStore[] built = new ZooKeeperLockStore[1];
         runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper",
