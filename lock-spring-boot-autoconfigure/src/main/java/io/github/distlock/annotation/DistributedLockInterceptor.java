@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.api.DistributedLockClient;
@@ -31,7 +34,8 @@ import org.springframework.util.StringValueResolver;
 
 /**
  * Runs a {@link DistributedLock} method under its lock: a fresh UUID owner per call, TryLock (retried within the
- * wait time), the method, then Unlock whatever happened.
+ * wait time), the method, then Unlock whatever happened; even a TryLock that failed with a store error is followed by
+ * an Unlock, in case the store applied it.
  */
 public class DistributedLockInterceptor implements MethodInterceptor {
 
@@ -40,6 +44,8 @@ public class DistributedLockInterceptor implements MethodInterceptor {
     /** First pause between tries when the store cannot signal a release; doubles up to {@link #MAX_BACKOFF_NANOS}. */
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Clean-up Unlocks queued at most; beyond that a store is down for good and leases end the locks. */
+    private static final int CLEANUP_BACKLOG = 1024;
 
     private final ObjectProvider<DistributedLockClient> clientProvider;
     private final ObjectProvider<LockMetrics> metricsProvider;
@@ -48,6 +54,8 @@ public class DistributedLockInterceptor implements MethodInterceptor {
     private volatile Runtime runtime;
     private volatile BeanFactory beanFactory;
     private volatile StringValueResolver placeholders;
+    /** Clean-up Unlocks after failed TryLocks: one daemon thread, gone when idle, a bounded backlog. */
+    private final ThreadPoolExecutor cleanup = cleanupExecutor();
 
     /**
      * @param defaultExpire lease of annotations that set no expire ({@code distributed-lock.default-expire})
@@ -57,6 +65,17 @@ public class DistributedLockInterceptor implements MethodInterceptor {
         this.clientProvider = clientProvider;
         this.metricsProvider = metricsProvider;
         this.defaultExpire = defaultExpire;
+    }
+
+    private static ThreadPoolExecutor cleanupExecutor() {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(CLEANUP_BACKLOG), runnable -> {
+                    Thread thread = new Thread(runnable, "distlock-unlock-after-failed-trylock");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     void setBeanFactory(BeanFactory beanFactory, StringValueResolver placeholders) {
@@ -107,6 +126,10 @@ public class DistributedLockInterceptor implements MethodInterceptor {
         boolean acquired;
         try {
             acquired = acquire(rt.client, operation, storeName, resourceId, owner, expire, start);
+        } catch (LockStoreException e) {
+            recorder.acquireFailed(System.nanoTime() - start);
+            releaseAfterFailedTryLock(rt.client, storeName, resourceId, owner);
+            throw e;
         } catch (RuntimeException | Error e) {
             recorder.acquireFailed(System.nanoTime() - start);
             throw e;
@@ -193,6 +216,33 @@ public class DistributedLockInterceptor implements MethodInterceptor {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * A TryLock that failed with a store error (a timeout, a dropped connection) may still have been applied by the
+     * server, leaving this call's lock held until its lease ends. The owner is this call's own UUID, so an Unlock
+     * can only ever remove that lock. It is sent in the background, so the caller's failure is not delayed by a
+     * second timeout against a store that is likely down; if the store is still unreachable it fails quietly and the
+     * lease ends the lock as before.
+     */
+    private void releaseAfterFailedTryLock(DistributedLockClient client, String storeName, String resourceId,
+            String owner) {
+        try {
+            cleanup.execute(() -> {
+                try {
+                    LockStatus status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+                    if (status == LockStatus.SUCCESS) {
+                        logger.info("Lock '" + resourceId + "' in store '" + storeName + "': the TryLock that failed "
+                                + "had taken it after all; released it");
+                    }
+                } catch (RuntimeException e) {
+                    logger.debug("Lock '" + resourceId + "' in store '" + storeName + "': no clean-up Unlock after a "
+                            + "failed TryLock; a lock it may have taken ends with its lease", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            logger.debug("Clean-up Unlocks are backed up; lock '" + resourceId + "' ends with its lease", e);
         }
     }
 

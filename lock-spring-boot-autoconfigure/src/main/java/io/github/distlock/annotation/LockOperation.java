@@ -37,6 +37,8 @@ final class LockOperation {
 
     private static final SpelExpressionParser PARSER = new SpelExpressionParser(
             new SpelParserConfiguration(SpelCompilerMode.MIXED, LockOperation.class.getClassLoader()));
+    /** Longest waitTime accepted; far beyond any sensible wait, and safely inside a long of nanoseconds. */
+    private static final Duration MAX_WAIT = Duration.ofDays(365);
     private static final Pattern BARE_NUMBER = Pattern.compile("\\d+");
     private static final DefaultParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
 
@@ -84,7 +86,7 @@ final class LockOperation {
         String description = "@DistributedLock on " + method.getDeclaringClass().getName() + "." + method.getName()
                 + "(" + parameterTypes(method) + ")";
 
-        String expireText = resolve(placeholders, annotation.expire());
+        String expireText = resolve(placeholders, annotation.expire(), description, "expire");
         int expireSeconds = 0;
         if (!expireText.isEmpty()) {
             Duration expire = parseDuration(description, "expire", expireText);
@@ -99,10 +101,13 @@ final class LockOperation {
             expireSeconds = (int) expire.getSeconds();
         }
 
-        String waitText = resolve(placeholders, annotation.waitTime());
+        String waitText = resolve(placeholders, annotation.waitTime(), description, "waitTime");
         Duration wait = waitText.isEmpty() ? Duration.ZERO : parseDuration(description, "waitTime", waitText);
         if (wait.isNegative()) {
             throw invalid(description, "waitTime", "'" + waitText + "' is negative.", "Use 0s or more.");
+        }
+        if (wait.compareTo(MAX_WAIT) > 0) {
+            throw invalid(description, "waitTime", "'" + waitText + "' is too long.", "Use a shorter wait, at most 365d.");
         }
 
         Supplier<Object> skipResult = skipResult(method, annotation.onFailure(), description);
@@ -122,7 +127,7 @@ final class LockOperation {
             }
             checkVariables(description, keyText, keyExpression, method, parameterNames);
         }
-        return new LockOperation(method, description, resolve(placeholders, annotation.store()), expireSeconds,
+        return new LockOperation(method, description, resolve(placeholders, annotation.store(), description, "store"), expireSeconds,
                 wait.toNanos(), annotation.onFailure(), constantKey, keyExpression, parameterNames, skipResult);
     }
 
@@ -221,8 +226,15 @@ final class LockOperation {
         }
     }
 
-    private static String resolve(StringValueResolver placeholders, String value) {
-        String resolved = placeholders == null ? value : placeholders.resolveStringValue(value);
+    private static String resolve(StringValueResolver placeholders, String value, String description,
+            String attribute) {
+        String resolved;
+        try {
+            resolved = placeholders == null ? value : placeholders.resolveStringValue(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(description, attribute, "'" + value + "' cannot be resolved: " + e.getMessage() + ".",
+                    "Define the property, or give the placeholder a default, e.g. \"${orders.lock-expire:30s}\".");
+        }
         return resolved == null ? "" : resolved.trim();
     }
 

@@ -92,7 +92,7 @@ public class DistributedLockClient {
     }
 
     /**
-     * The store behind {@code storeName} (blank means the default), for callers that use an optional capability
+     * The store behind {@code storeName} (empty means the default), for callers that use an optional capability
      * such as {@link io.github.distlock.spi.ReleaseAwaitingLockStore}. Its keys are namespaced: see {@link #key}.
      */
     public LockStore store(String storeName) {

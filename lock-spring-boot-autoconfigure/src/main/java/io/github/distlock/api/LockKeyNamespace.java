@@ -25,9 +25,9 @@ public final class LockKeyNamespace {
         return NONE;
     }
 
-    /** A namespace for {@code prefix}; {@code null}, empty or {@code "none"} means no prefix. */
+    /** A namespace for {@code prefix}; {@code null}, blank or {@code "none"} means no prefix. */
     public static LockKeyNamespace of(String prefix) {
-        if (prefix == null || prefix.isEmpty() || prefix.equalsIgnoreCase("none")) {
+        if (prefix == null || prefix.isBlank() || prefix.strip().equalsIgnoreCase("none")) {
             return NONE;
         }
         return new LockKeyNamespace(prefix.replace("%", "%25").replace(":", "%3A") + ':');

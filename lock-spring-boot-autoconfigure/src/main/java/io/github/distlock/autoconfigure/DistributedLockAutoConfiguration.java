@@ -76,10 +76,11 @@ public class DistributedLockAutoConfiguration {
     }
 
     static Duration checkedDefaultExpire(Duration expire) {
-        if (expire.compareTo(Duration.ofSeconds(1)) < 0 || expire.toNanosPart() != 0) {
+        if (expire.compareTo(Duration.ofSeconds(1)) < 0 || expire.toNanosPart() != 0
+                || expire.getSeconds() > Integer.MAX_VALUE) {
             throw new InvalidLockConfigurationException(DistributedLockProperties.PREFIX + ".default-expire",
-                    "'" + expire + "' is not a whole number of seconds of at least 1 (the Lock API counts leases "
-                            + "in seconds).", "Set it to e.g. 30s.");
+                    "'" + expire + "' is not a whole number of seconds from 1 to " + Integer.MAX_VALUE
+                            + " (the Lock API counts leases in seconds, as a 32-bit int).", "Set it to e.g. 30s.");
         }
         return expire;
     }

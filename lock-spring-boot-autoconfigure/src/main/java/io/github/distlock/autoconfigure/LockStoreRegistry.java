@@ -48,32 +48,38 @@ public class LockStoreRegistry implements DisposableBean {
             List<LockStoreFactory> factories, Map<String, LockStore> beanStores) {
         Map<String, LockStore> stores = new LinkedHashMap<>();
         List<AutoCloseable> owned = new ArrayList<>();
-        properties.getStores().forEach((name, store) -> {
-            String property = DistributedLockProperties.PREFIX + ".stores." + name;
-            if (name.isBlank()) {
-                throw new InvalidLockConfigurationException(property, "A store name is blank.",
-                        "Give every store under distributed-lock.stores a non-blank name.");
+        try {
+            properties.getStores().forEach((name, store) -> {
+                String property = DistributedLockProperties.PREFIX + ".stores." + name;
+                if (name.isBlank()) {
+                    throw new InvalidLockConfigurationException(property, "A store name is blank.",
+                            "Give every store under distributed-lock.stores a non-blank name.");
+                }
+                if (beanStores.containsKey(name)) {
+                    logger.info("Lock store '" + name + "' is the application's LockStore bean of that name; "
+                            + property + " is not used");
+                    return;
+                }
+                if (store.getType() == null) {
+                    throw new InvalidLockConfigurationException(property + ".type", "The store type is missing.",
+                            "Set it to one of " + typeNames() + ".");
+                }
+                LockStore built = factoryFor(store.getType(), factories, property + ".type").create(name, store);
+                stores.put(name, built);
+                if (built instanceof AutoCloseable closeable) {
+                    owned.add(closeable);
+                }
+            });
+            stores.putAll(beanStores);
+            if (stores.isEmpty()) {
+                addImplicitStore(stores, owned, factories);
             }
-            if (beanStores.containsKey(name)) {
-                logger.info("Lock store '" + name + "' is the application's LockStore bean of that name; "
-                        + property + " is not used");
-                return;
-            }
-            if (store.getType() == null) {
-                throw new InvalidLockConfigurationException(property + ".type", "The store type is missing.",
-                        "Set it to one of " + typeNames() + ".");
-            }
-            LockStore built = factoryFor(store.getType(), factories, property + ".type").create(name, store);
-            stores.put(name, built);
-            if (built instanceof AutoCloseable closeable) {
-                owned.add(closeable);
-            }
-        });
-        stores.putAll(beanStores);
-        if (stores.isEmpty()) {
-            addImplicitStore(stores, owned, factories);
+            return new LockStoreRegistry(stores, defaultStoreName(properties, stores), owned);
+        } catch (RuntimeException e) {
+            // Startup fails: close the stores (and their clients) already built, or their threads outlive it.
+            closeAll(owned);
+            throw e;
         }
-        return new LockStoreRegistry(stores, defaultStoreName(properties, stores), owned);
     }
 
     public Map<String, LockStore> stores() {
@@ -86,6 +92,10 @@ public class LockStoreRegistry implements DisposableBean {
 
     @Override
     public void destroy() {
+        closeAll(owned);
+    }
+
+    private static void closeAll(List<AutoCloseable> owned) {
         for (AutoCloseable store : owned) {
             try {
                 store.close();

@@ -17,12 +17,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
@@ -115,16 +115,36 @@ public class GrpcLockServerAutoConfiguration {
         }
     }
 
-    /** {@code distributed-lock.grpc.enabled=true} without Spring gRPC: say so instead of serving nothing. */
+    /**
+     * {@code distributed-lock.grpc.enabled=true} where the server cannot run (a library missing, locks switched off):
+     * stop with the reason instead of silently serving nothing.
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingClass(SPRING_GRPC_SERVER_FACTORY)
-    static class SpringGrpcMissingConfiguration {
+    static class GrpcLockServerRequirements {
 
-        SpringGrpcMissingConfiguration() {
-            throw new InvalidLockConfigurationException(GrpcLockServerProperties.PREFIX + ".enabled",
-                    "The gRPC Lock API is enabled, but Spring gRPC is not on the classpath.",
+        GrpcLockServerRequirements(ApplicationContext context, ObjectProvider<DistributedLockClient> client) {
+            ClassLoader classLoader = context.getClassLoader();
+            require(classLoader, SPRING_GRPC_SERVER_FACTORY, "Spring gRPC is not on the classpath.",
                     "Add the dependency org.springframework.grpc:spring-grpc-server-spring-boot-starter (its version "
                             + "comes from the spring-grpc-dependencies BOM), or set it to false.");
+            require(classLoader, "io.grpc.netty.NettyServerBuilder", "io.grpc:grpc-netty is not on the classpath "
+                    + "(the server runs on grpc-netty; grpc-netty-shaded is not used).",
+                    "Add io.grpc:grpc-netty (Spring gRPC's server starter brings it), or set it to false.");
+            require(classLoader, "io.grpc.protobuf.ProtoUtils", "io.grpc:grpc-protobuf is not on the classpath.",
+                    "Add io.grpc:grpc-protobuf (Spring gRPC's server starter brings it), or set it to false.");
+            if (client.getIfAvailable() == null) {
+                throw new InvalidLockConfigurationException(GrpcLockServerProperties.PREFIX + ".enabled",
+                        "The gRPC Lock API is enabled, but there is no DistributedLockClient to serve (distributed "
+                                + "locks are switched off with distributed-lock.enabled=false).",
+                        "Set distributed-lock.enabled=true, or set it to false.");
+            }
+        }
+
+        private static void require(ClassLoader classLoader, String className, String problem, String action) {
+            if (!ClassUtils.isPresent(className, classLoader)) {
+                throw new InvalidLockConfigurationException(GrpcLockServerProperties.PREFIX + ".enabled",
+                        "The gRPC Lock API is enabled, but " + problem, action);
+            }
         }
     }
 

@@ -19,8 +19,8 @@ import io.micrometer.core.instrument.Timer;
  *       error): time spent taking a lock, waiting included;</li>
  *   <li>{@code distributed.lock.held} (timer; tag {@code source}): how long locks were held;</li>
  *   <li>{@code distributed.lock.unlock} (counter; tags {@code source}, {@code status} = success, lock_unexist,
- *       lock_belong_to_others, internal_error, error): Unlock outcomes; anything but success means the lease ran
- *       out while the lock was held;</li>
+ *       lock_belong_to_others, internal_error, error): Unlock outcomes; for annotated methods anything but
+ *       success means the lease ran out while the lock was held;</li>
  *   <li>{@code distributed.lock.keepalive} (counter; tags {@code source}, {@code status} as for unlock):
  *       LockKeepAlive outcomes;</li>
  *   <li>{@code distributed.lock.active} (gauge): locks this instance holds now.</li>

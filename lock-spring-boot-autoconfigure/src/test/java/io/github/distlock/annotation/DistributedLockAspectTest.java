@@ -7,13 +7,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.distlock.api.DistributedLockClient;
 import io.github.distlock.api.LockStatus;
+import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.store.inmemory.InMemoryLockStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -101,7 +106,8 @@ class DistributedLockAspectTest {
 
     @Test
     void anInterruptedThreadStillUnlocksAndKeepsItsInterrupt() {
-        runner.run(context -> {
+        // A store that, like blocking network clients, refuses to work on an interrupted thread.
+        runner.withBean("in-memory", LockStore.class, NetworkLikeStore::new).run(context -> {
             OrderService service = context.getBean(OrderService.class);
             try {
                 service.interruptSelf("6");
@@ -110,6 +116,27 @@ class DistributedLockAspectTest {
                 Thread.interrupted();
             }
             assertThat(tryResource(context.getBean(DistributedLockClient.class), "order:6")).isTrue();
+        });
+    }
+
+    @Test
+    void aTryLockThatFailedAfterTheStoreTookTheLockIsUndoneInTheBackground() {
+        runner.withBean("in-memory", LockStore.class, NetworkLikeStore::new).run(context -> {
+            OrderService service = context.getBean(OrderService.class);
+            NetworkLikeStore store = (NetworkLikeStore) context.getBean("in-memory");
+            store.loseNextTryLockReply.set(true);
+            assertThatThrownBy(() -> service.payOnce("lost-reply")).isInstanceOf(LockStoreException.class)
+                    .hasMessageContaining("reply lost");
+            assertThat(service.runs()).as("the method does not run").isZero();
+            // The lock was taken for a 30s lease by an owner nobody knows; the clean-up Unlock frees it at once.
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean free = tryResource(client, "order:lost-reply");
+            while (!free && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                free = tryResource(client, "order:lost-reply");
+            }
+            assertThat(free).as("free again within 5 s, long before its 30 s lease").isTrue();
         });
     }
 
@@ -202,6 +229,44 @@ class DistributedLockAspectTest {
         return client.tryLock(new TryLockRequest("", resourceId, "probe-" + System.nanoTime(), 60)).success();
     }
 
+    /**
+     * The in-memory store with two failure modes of a networked client: it refuses to work on an interrupted thread,
+     * and it can lose the reply of a TryLock that it applied.
+     */
+    static final class NetworkLikeStore implements LockStore {
+
+        final InMemoryLockStore locks = new InMemoryLockStore();
+        final AtomicBoolean loseNextTryLockReply = new AtomicBoolean();
+
+        @Override
+        public boolean tryLock(String key, String owner, int expireSeconds) {
+            refuseIfInterrupted();
+            boolean taken = locks.tryLock(key, owner, expireSeconds);
+            if (loseNextTryLockReply.getAndSet(false)) {
+                throw new IllegalStateException("reply lost after the TryLock was applied (taken=" + taken + ")");
+            }
+            return taken;
+        }
+
+        @Override
+        public LockStatus unlock(String key, String owner) {
+            refuseIfInterrupted();
+            return locks.unlock(key, owner);
+        }
+
+        @Override
+        public LockStatus keepAlive(String key, String owner, int expireSeconds) {
+            refuseIfInterrupted();
+            return locks.keepAlive(key, owner, expireSeconds);
+        }
+
+        private static void refuseIfInterrupted() {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("the thread is interrupted");
+            }
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class Services {
         @Bean
@@ -231,7 +296,8 @@ class DistributedLockAspectTest {
         @DistributedLock(key = "'order:' + #orderId", waitTime = "60s")
         public void pay(String orderId) {
             maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-            Thread.yield();
+            // Stay inside long enough that a second caller let in by a broken lock would be seen here.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             inside.decrementAndGet();
             runs.incrementAndGet();
         }

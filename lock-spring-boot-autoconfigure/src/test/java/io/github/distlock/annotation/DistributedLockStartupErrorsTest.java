@@ -1,9 +1,17 @@
 package io.github.distlock.annotation;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.store.inmemory.InMemoryLockStore;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static io.github.distlock.testsupport.StartupFailures.invalidConfiguration;
@@ -46,13 +54,37 @@ class DistributedLockStartupErrorsTest {
     }
 
     @Test
+    void aWaitTimeTooLongForNanosecondsIsRefused() {
+        assertStartupFails(EndlessWait.class, "EndlessWait.run()", "waitTime", "'400000d' is too long");
+    }
+
+    @Test
     void placeholdersAreResolved() {
-        runner.withBean(WithPlaceholders.class).withPropertyValues("orders.lock-expire=7s").run(context -> {
-            assertThat(context).hasNotFailed();
-            context.getBean(WithPlaceholders.class).run();
-        });
+        AtomicLong clock = new AtomicLong();
+        runner.withBean(WithPlaceholders.class).withPropertyValues("orders.lock-expire=7s")
+                .withBean("in-memory", LockStore.class, () -> new InMemoryLockStore(clock::get)).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    DistributedLockClient client = context.getBean(DistributedLockClient.class);
+                    context.getBean(WithPlaceholders.class).run(() -> {
+                        // The lease is the resolved 7s: still held just before, free at 7s.
+                        clock.set(TimeUnit.MILLISECONDS.toNanos(6_999));
+                        assertThat(client.tryLock(new TryLockRequest("", "placeholders", "other", 60)).success())
+                                .isFalse();
+                        clock.set(TimeUnit.SECONDS.toNanos(7));
+                        assertThat(client.tryLock(new TryLockRequest("", "placeholders", "other", 60)).success())
+                                .isTrue();
+                    });
+                });
         assertStartupFailsWith(runner.withBean(WithPlaceholders.class).withPropertyValues("orders.lock-expire=7.5s"),
-                "WithPlaceholders.run()", "expire");
+                "WithPlaceholders.run(Runnable)", "expire");
+    }
+
+    @Test
+    void aPlaceholderWithoutAValueNamesTheMethodAndAttribute() {
+        // As in a Boot application: unresolvable placeholders are errors, not left as text.
+        assertStartupFailsWith(runner.withConfiguration(AutoConfigurations.of(
+                PropertyPlaceholderAutoConfiguration.class)).withBean(WithPlaceholders.class),
+                "WithPlaceholders.run(Runnable)", "attribute 'expire'", "orders.lock-expire");
     }
 
     private void assertStartupFails(Class<?> bean, String... fragments) {
@@ -105,7 +137,14 @@ class DistributedLockStartupErrorsTest {
     }
 
     public static class WithPlaceholders {
-        @DistributedLock(expire = "${orders.lock-expire}")
+        @DistributedLock(key = "'placeholders'", expire = "${orders.lock-expire}")
+        public void run(Runnable inside) {
+            inside.run();
+        }
+    }
+
+    public static class EndlessWait {
+        @DistributedLock(waitTime = "400000d")
         public void run() {
         }
     }

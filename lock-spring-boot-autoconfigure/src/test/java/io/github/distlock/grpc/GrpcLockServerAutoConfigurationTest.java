@@ -93,6 +93,25 @@ class GrpcLockServerAutoConfigurationTest {
     }
 
     @Test
+    void enablingItWithoutGrpcNettySaysWhatToAdd() {
+        runner.withClassLoader(new FilteredClassLoader("io.grpc.netty."))
+                .withPropertyValues("distributed-lock.grpc.enabled=true")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.enabled")
+                        .hasMessageContaining("io.grpc:grpc-netty"));
+    }
+
+    @Test
+    void enablingItWithLocksSwitchedOffFailsInsteadOfServingNothing() {
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.enabled=false")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.enabled")
+                        .hasMessageContaining("distributed-lock.enabled=false"));
+    }
+
+    @Test
     void servesOnTheConfiguredPortAndLoopbackAddress() {
         runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0")
                 .run(context -> {

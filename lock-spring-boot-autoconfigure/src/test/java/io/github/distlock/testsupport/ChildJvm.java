@@ -158,19 +158,21 @@ public final class ChildJvm {
             Thread.sleep(TimeUnit.MINUTES.toMillis(10));
             System.exit(0);
         }
-        exclude(store, Path.of(args[3]), args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]),
-                Long.parseLong(args[7]), Integer.parseInt(args[8]));
-        System.exit(0);
+        boolean clean = exclude(store, Path.of(args[3]), args[4], Integer.parseInt(args[5]),
+                Integer.parseInt(args[6]), Long.parseLong(args[7]), Integer.parseInt(args[8]));
+        System.exit(clean ? 0 : 3);
     }
 
-    private static void exclude(LockStore store, Path dir, String prefix, int threads, int iterations, long maxMillis,
-            int keys) throws Exception {
+    /** Runs the workers; false when one of them died of an exception (a store error, say), which fails the test. */
+    private static boolean exclude(LockStore store, Path dir, String prefix, int threads, int iterations,
+            long maxMillis, int keys) throws Exception {
         long goDeadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!Files.exists(dir.resolve("go")) && System.nanoTime() < goDeadline) {
             Thread.sleep(5);
         }
         AtomicLong grants = new AtomicLong();
         AtomicLong failedUnlocks = new AtomicLong();
+        AtomicLong workerErrors = new AtomicLong();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -193,6 +195,10 @@ public final class ChildJvm {
                     }
                 }
             });
+            worker.setUncaughtExceptionHandler((thread, error) -> {
+                workerErrors.incrementAndGet();
+                error.printStackTrace(System.out);
+            });
             worker.start();
             workers.add(worker);
         }
@@ -201,10 +207,12 @@ public final class ChildJvm {
         }
         System.out.println("GRANTS " + grants.get());
         System.out.println("FAILED_UNLOCKS " + failedUnlocks.get());
+        System.out.println("WORKER_ERRORS " + workerErrors.get());
         System.out.flush();
         if (store instanceof AutoCloseable closeable) {
             closeable.close();
         }
+        return workerErrors.get() == 0;
     }
 
     /** Read, pause, write: an unprotected read-modify-write that loses counts whenever two holders overlap. */

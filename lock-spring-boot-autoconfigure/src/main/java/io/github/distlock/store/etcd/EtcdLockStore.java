@@ -44,8 +44,10 @@ import org.apache.commons.logging.LogFactory;
  * </ul>
  *
  * <p>Revokes of leases nobody uses any more (after an unlock, a failed tryLock or a lease move) are sent without
- * waiting for their answer: the lock is already free or refused when they go out, so the caller need not wait. A
- * revoke that fails leaves a lease with no key, which etcd drops when its TTL ends. {@link #close()} waits for the
+ * waiting for their answer: the lock is already free or refused when they go out, so the caller need not wait. Some
+ * leases are left with no key, and etcd drops them when their TTL ends: when a revoke fails; when a grant's answer is
+ * lost (etcd made the lease, we never learnt its id); when an unlock's answer is lost (the key may be gone, its lease
+ * is not revoked); when keepAlive's lease move ends in an error (see moveToNewLease). {@link #close()} waits for the
  * revokes still under way.
  *
  * <p>etcd grants no lease shorter than its minimum TTL ({@code ceil(1.5 × election timeout)}, 2 s with the default
@@ -103,7 +105,9 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
             return acquired;
         } finally {
             if (!acquired) {
-                // Refused, or unknown after an error: either way the caller does not hold it, so nor may the lease.
+                // Refused, or unknown after an error (the put may have committed). Revoking is safe either way: the
+                // lease is fresh, so at most our own key is on it, and the caller, told "not acquired" or given an
+                // exception, does not believe it holds the lock. A key left on it would block the lock until the TTL.
                 revokeInBackground(lease.getID());
             }
         }
@@ -184,33 +188,32 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
     /**
      * Puts the key on a new lease of {@code expireSeconds} if it is still exactly {@code held}; then revokes the old
      * lease. Returns the outcome, or null when the key changed but still belongs to the owner (try again).
+     *
+     * <p>The new lease is revoked only when etcd answered that the transaction did not apply. When the transaction
+     * fails with an exception (a timeout, a lost reply) it may have committed, and the key may now be on the new
+     * lease: revoking it would delete the key and free the lock while the caller, who got only an exception, still
+     * counts on the old lease. So the new lease is left alone; if unused it ends with its TTL, and so does the old
+     * one if the move did happen.
      */
     private LockStatus moveToNewLease(ByteSequence etcdKey, String key, ByteSequence owner, KeyValue held,
             int expireSeconds) {
         LeaseGrantResponse lease = grant(expireSeconds, key);
-        boolean moved = false;
-        try {
-            TxnResponse txn = await(kv.txn()
-                    .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.value(owner)),
-                            new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision())))
-                    .Then(Op.put(etcdKey, owner, PutOption.builder().withLeaseId(lease.getID()).build()))
-                    .Else(Op.get(etcdKey, GetOption.DEFAULT))
-                    .commit(), "lease move transaction on", key);
-            moved = txn.isSucceeded();
-            if (moved) {
-                revokeInBackground(held.getLease());
-                return LockStatus.SUCCESS;
-            }
-            List<KeyValue> now = txn.getGetResponses().get(0).getKvs();
-            if (now.isEmpty()) {
-                return LockStatus.LOCK_UNEXIST;
-            }
-            return now.get(0).getValue().equals(owner) ? null : LockStatus.LOCK_BELONG_TO_OTHERS;
-        } finally {
-            if (!moved) {
-                revokeInBackground(lease.getID());
-            }
+        TxnResponse txn = await(kv.txn()
+                .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.value(owner)),
+                        new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision())))
+                .Then(Op.put(etcdKey, owner, PutOption.builder().withLeaseId(lease.getID()).build()))
+                .Else(Op.get(etcdKey, GetOption.DEFAULT))
+                .commit(), "lease move transaction on", key);
+        if (txn.isSucceeded()) {
+            revokeInBackground(held.getLease());
+            return LockStatus.SUCCESS;
         }
+        revokeInBackground(lease.getID()); // definitely refused: no key is on the new lease
+        List<KeyValue> now = txn.getGetResponses().get(0).getKvs();
+        if (now.isEmpty()) {
+            return LockStatus.LOCK_UNEXIST;
+        }
+        return now.get(0).getValue().equals(owner) ? null : LockStatus.LOCK_BELONG_TO_OTHERS;
     }
 
     /** The TTL etcd grants for {@code expireSeconds}: never below its minimum, once a grant has shown it. */

@@ -33,19 +33,19 @@ public class EtcdLockStoreAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
-    static class EtcdLockHealthConfiguration {
+    static class EtcdLockStoreHealthConfiguration {
 
         // One level further in: its condition's class is in spring-boot-health, and Spring reads a class's
         // conditions before evaluating any of them, so they may only be read once HealthIndicator is known present.
         @Configuration(proxyBeanMethods = false)
-        @ConditionalOnEnabledHealthIndicator("etcdlock")
-        static class EnabledEtcdLockHealthConfiguration {
+        @ConditionalOnEnabledHealthIndicator("distributed-lock-etcd")
+        static class EnabledEtcdLockStoreHealthConfiguration {
 
             @Bean
-            @ConditionalOnMissingBean(name = "etcdLockHealthIndicator")
+            @ConditionalOnMissingBean(name = "distributedLockEtcdHealthIndicator")
             @ConditionalOnBean(LockStoreRegistry.class)
-            EtcdLockHealthIndicator etcdLockHealthIndicator(LockStoreRegistry registry) {
-                return new EtcdLockHealthIndicator(registry);
+            EtcdLockStoreHealthIndicator distributedLockEtcdHealthIndicator(LockStoreRegistry registry) {
+                return new EtcdLockStoreHealthIndicator(registry);
             }
         }
     }

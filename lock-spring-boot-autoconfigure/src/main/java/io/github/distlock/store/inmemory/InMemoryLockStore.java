@@ -21,9 +21,10 @@ import io.github.distlock.spi.ReleaseAwaitingLockStore;
  * {@link ConcurrentHashMap#compute}, so owner checks and expiry are decided in one step. A lease whose time is up
  * counts as absent everywhere.
  *
- * <p>Memory stays bounded without a background thread: every grant also queues its lease, and every grant
- * examines the two oldest queued leases, dropping those no longer current and removing expired ones from the map
- * (a live one goes back to the tail). The queue therefore drains twice as fast as it fills, and a key that is never
+ * <p>Memory stays bounded without a background thread: every grant and every renewal queues its new lease, and
+ * every operation examines the two oldest queued leases, dropping those no longer current and removing expired
+ * ones from the map (a live one goes back to the tail). The queue therefore drains at least twice as fast as it
+ * fills, so it holds about one entry per live lease however often locks are renewed, and a key that is never
  * touched again is still reclaimed once its lease is over.
  */
 public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockStore {
@@ -80,6 +81,7 @@ public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockSt
         if (status == LockStatus.SUCCESS) {
             stripe(key).released();
         }
+        sweep(nanoClock.getAsLong());
         return status;
     }
 
@@ -92,6 +94,7 @@ public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockSt
         if (status == LockStatus.SUCCESS) {
             sweepQueue.offer(renewed[0]);
         }
+        sweep(nanoClock.getAsLong());
         return status;
     }
 
@@ -142,6 +145,11 @@ public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockSt
     /** Number of keys currently in memory, live or not yet reclaimed; for tests and diagnostics. */
     public int size() {
         return leases.size();
+    }
+
+    /** Number of leases queued for reclaiming; for tests and diagnostics. */
+    int queuedForSweep() {
+        return sweepQueue.size();
     }
 
     private void sweep(long now) {

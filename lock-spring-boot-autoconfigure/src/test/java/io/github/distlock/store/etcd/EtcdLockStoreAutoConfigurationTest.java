@@ -50,7 +50,7 @@ class EtcdLockStoreAutoConfigurationTest {
                     DistributedLockClient client = context.getBean(DistributedLockClient.class);
                     assertThat(client.store("orders")).isInstanceOf(EtcdLockStore.class);
                     assertLocks(client, "orders");
-                    Health health = context.getBean(EtcdLockHealthIndicator.class).health();
+                    Health health = context.getBean(EtcdLockStoreHealthIndicator.class).health();
                     assertThat(health.getStatus()).isEqualTo(Status.UP);
                     assertThat(health.getDetails()).containsEntry("orders", "UP");
                 });
@@ -77,7 +77,7 @@ class EtcdLockStoreAutoConfigurationTest {
         runner.withPropertyValues("distributed-lock.stores.orders.type=etcd",
                 "distributed-lock.stores.orders.etcd.endpoints=http://127.0.0.1:" + TestServers.freePort(),
                 "distributed-lock.stores.orders.etcd.request-timeout=500ms").run(context -> {
-                    Health health = context.getBean(EtcdLockHealthIndicator.class).health();
+                    Health health = context.getBean(EtcdLockStoreHealthIndicator.class).health();
                     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
                     assertThat(health.getDetails().get("orders").toString()).startsWith("DOWN");
                 });
@@ -90,16 +90,17 @@ class EtcdLockStoreAutoConfigurationTest {
                 .withPropertyValues("distributed-lock.stores.orders.type=etcd",
                         "distributed-lock.stores.orders.etcd.endpoints=" + EtcdTestServer.shared().endpoint())
                 .run(context -> {
-                    assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockHealthIndicator.class);
+                    assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockStoreHealthIndicator.class);
                     assertLocks(context.getBean(DistributedLockClient.class), "orders");
                 });
     }
 
     @Test
     void theHealthIndicatorCanBeSwitchedOff() {
-        runner.withPropertyValues("management.health.etcdlock.enabled=false", "distributed-lock.stores.orders.type=etcd",
+        runner.withPropertyValues("management.health.distributed-lock-etcd.enabled=false",
+                "distributed-lock.stores.orders.type=etcd",
                 "distributed-lock.stores.orders.etcd.endpoints=" + EtcdTestServer.shared().endpoint())
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockHealthIndicator.class));
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockStoreHealthIndicator.class));
     }
 
     @Test
@@ -153,7 +154,7 @@ class EtcdLockStoreAutoConfigurationTest {
 
     private static void awaitHealthy(AssertableApplicationContext context, String store, ServerProcess etcd)
             throws InterruptedException {
-        EtcdLockHealthIndicator health = context.getBean(EtcdLockHealthIndicator.class);
+        EtcdLockStoreHealthIndicator health = context.getBean(EtcdLockStoreHealthIndicator.class);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (health.health().getStatus().equals(Status.UP)) {

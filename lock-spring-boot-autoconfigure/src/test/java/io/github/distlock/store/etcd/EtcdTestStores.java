@@ -9,6 +9,7 @@ import io.etcd.jetcd.Client;
 final class EtcdTestStores {
 
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    static final String NAMESPACE = "/distlock-test/";
 
     private EtcdTestStores() {
     }
@@ -16,7 +17,7 @@ final class EtcdTestStores {
     static EtcdLockStoreProperties properties(List<String> endpoints, Duration requestTimeout) {
         EtcdLockStoreProperties properties = new EtcdLockStoreProperties();
         properties.setEndpoints(endpoints);
-        properties.setNamespace("/distlock-test/");
+        properties.setNamespace(NAMESPACE);
         properties.setRequestTimeout(requestTimeout);
         return properties;
     }
@@ -26,7 +27,7 @@ final class EtcdTestStores {
     }
 
     static EtcdLockStore store(List<String> endpoints, Duration requestTimeout) {
-        return new EtcdLockStore(client(endpoints, requestTimeout), "/distlock-test/", requestTimeout, true);
+        return new EtcdLockStore(client(endpoints, requestTimeout), NAMESPACE, requestTimeout, true);
     }
 
     static EtcdLockStore store(String endpoint) {

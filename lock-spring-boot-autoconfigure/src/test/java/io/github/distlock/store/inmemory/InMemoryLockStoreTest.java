@@ -39,6 +39,19 @@ class InMemoryLockStoreTest {
             assertThat(store.unlock("k-" + i, "o")).isEqualTo(LockStatus.SUCCESS);
         }
         assertThat(store.size()).isZero();
+        assertThat(store.queuedForSweep()).as("leases queued for reclaiming").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void renewingALongHeldLockKeepsTheReclaimQueueSmall() {
+        assertThat(store.tryLock("held", "o", 30)).isTrue();
+        assertThat(store.tryLock("other", "o", 30)).isTrue();
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(store.keepAlive("held", "o", 30)).isEqualTo(LockStatus.SUCCESS);
+        }
+        // One current lease per live key; the 100,000 superseded ones must not pile up.
+        assertThat(store.queuedForSweep()).isLessThanOrEqualTo(2);
+        assertThat(store.size()).isEqualTo(2);
     }
 
     @Test

@@ -10,10 +10,7 @@ import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.spi.AbstractLockStoreContractTest;
-import io.github.distlock.spi.LockStore;
 import io.github.distlock.testsupport.RedisTestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -30,32 +27,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * prefix, with the {@code default} user off. A wrong password or a key outside the user's pattern is a failure,
  * never a lock refused.
  */
-class RedisLockStoreAclContractTest extends AbstractLockStoreContractTest {
+class RedisLockStoreAclContractTest extends AbstractRedisLockStoreContractTest<RedisTestServer> {
 
     /** The ACL rules of the lock user: the minimal set a deployment can grant the lock store. */
     private static final List<String> LOCK_USER = List.of("locker", "on", ">s3cret", "~contract-*", "resetchannels",
             "-@all", "+set", "+evalsha", "+eval", "+ping", "+get", "+del", "+pexpire");
 
-    private RedisTestServer server;
-    private LettuceConnectionFactory connectionFactory;
-
     @Override
-    protected LockStore createStore() {
+    protected RedisTestServer startServers() {
         List<String> arguments = new ArrayList<>(List.of("--user", "default", "off", "--user"));
         arguments.addAll(LOCK_USER);
-        server = RedisTestServer.startLocalProcess(arguments);
-        connectionFactory = server.connectionFactory(Duration.ofSeconds(5), "locker", "s3cret");
-        return new RedisLockStore(connectionFactory);
+        return RedisTestServer.startLocalProcess(arguments);
     }
 
-    @AfterAll
-    void stopServer() {
-        if (connectionFactory != null) {
-            connectionFactory.destroy();
-        }
-        if (server != null) {
-            server.close();
-        }
+    @Override
+    protected LettuceConnectionFactory connect(RedisTestServer server) {
+        return server.connectionFactory(COMMAND_TIMEOUT, "locker", "s3cret");
     }
 
     @Test
@@ -95,8 +82,8 @@ class RedisLockStoreAclContractTest extends AbstractLockStoreContractTest {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
-                .withPropertyValues("spring.data.redis.host=" + server.host(),
-                        "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
+                .withPropertyValues("spring.data.redis.host=" + servers.host(),
+                        "spring.data.redis.port=" + servers.port(), "spring.data.redis.timeout=2s",
                         "spring.data.redis.username=locker", "spring.data.redis.password=" + password,
                         "distributed-lock.key-prefix=none", "distributed-lock.stores.main.type=redis");
     }

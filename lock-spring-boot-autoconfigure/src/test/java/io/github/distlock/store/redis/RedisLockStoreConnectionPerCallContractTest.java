@@ -1,11 +1,6 @@
 package io.github.distlock.store.redis;
 
-import java.time.Duration;
-
-import io.github.distlock.spi.AbstractLockStoreContractTest;
-import io.github.distlock.spi.LockStore;
 import io.github.distlock.testsupport.RedisTestServer;
-import org.junit.jupiter.api.AfterAll;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -13,26 +8,17 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * The store contract through a {@code RedisConnection} per call, the path for Jedis and for Lettuce without a
  * shared connection.
  */
-class RedisLockStoreConnectionPerCallContractTest extends AbstractLockStoreContractTest {
-
-    private RedisTestServer server;
-    private LettuceConnectionFactory connectionFactory;
+class RedisLockStoreConnectionPerCallContractTest extends AbstractRedisLockStoreContractTest<RedisTestServer> {
 
     @Override
-    protected LockStore createStore() {
-        server = RedisTestServer.start();
-        connectionFactory = server.connectionFactory(Duration.ofSeconds(5));
-        connectionFactory.setShareNativeConnection(false);
-        return new RedisLockStore(connectionFactory);
+    protected RedisTestServer startServers() {
+        return RedisTestServer.start();
     }
 
-    @AfterAll
-    void stopServer() {
-        if (connectionFactory != null) {
-            connectionFactory.destroy();
-        }
-        if (server != null) {
-            server.close();
-        }
+    @Override
+    protected LettuceConnectionFactory connect(RedisTestServer server) {
+        LettuceConnectionFactory factory = server.connectionFactory(COMMAND_TIMEOUT);
+        factory.setShareNativeConnection(false);
+        return factory;
     }
 }

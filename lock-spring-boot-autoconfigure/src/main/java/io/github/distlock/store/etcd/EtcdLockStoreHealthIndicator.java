@@ -13,11 +13,11 @@ import org.springframework.boot.health.contributor.Health;
  * Up when every etcd lock store answers a linearizable read within its request timeout, which needs a reachable
  * cluster with a leader; down, naming the stores that failed, otherwise. Unknown when no store is of type etcd.
  */
-public class EtcdLockHealthIndicator extends AbstractHealthIndicator {
+public class EtcdLockStoreHealthIndicator extends AbstractHealthIndicator {
 
     private final LockStoreRegistry registry;
 
-    public EtcdLockHealthIndicator(LockStoreRegistry registry) {
+    public EtcdLockStoreHealthIndicator(LockStoreRegistry registry) {
         super("etcd lock store health check failed");
         this.registry = registry;
     }
