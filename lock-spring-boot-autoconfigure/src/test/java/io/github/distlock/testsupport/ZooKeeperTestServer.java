@@ -3,8 +3,10 @@ package io.github.distlock.testsupport;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -66,14 +68,29 @@ public final class ZooKeeperTestServer implements AutoCloseable {
     public static TestingCluster cluster(int size) throws Exception {
         System.setProperty("zookeeper.4lw.commands.whitelist", "*");
         List<InstanceSpec> specs = new ArrayList<>();
+        Set<Integer> ports = new HashSet<>();
         for (int i = 1; i <= size; i++) {
             File dir = TestServers.workDirectory("zookeeper-ensemble-" + i);
-            specs.add(new InstanceSpec(dir, TestServers.freePort(), TestServers.freePort(), TestServers.freePort(),
+            specs.add(new InstanceSpec(dir, distinctFreePort(ports), distinctFreePort(ports), distinctFreePort(ports),
                     true, i, TICK_MILLIS, -1, Map.of(), "127.0.0.1"));
         }
         TestingCluster cluster = new TestingCluster(specs);
         cluster.start();
         return cluster;
+    }
+
+    /**
+     * A free port not in {@code taken}, then added to it: free ports are asked one at a time and nothing reserves
+     * them, so two asks may return the same port (one server's client port was seen to be another's quorum port).
+     */
+    private static int distinctFreePort(Set<Integer> taken) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = TestServers.freePort();
+            if (taken.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("No distinct free loopback port in 100 attempts; taken: " + taken);
     }
 
     /** The current leader of {@code cluster}, asked with the {@code srvr} four-letter word; null if none. */

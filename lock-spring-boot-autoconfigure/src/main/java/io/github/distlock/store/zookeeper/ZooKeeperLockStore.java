@@ -824,7 +824,8 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         /** Whether the node read is the one this record is about (same creation, unchanged since). */
         boolean isNode(Stat stat, byte[] data) {
             if (czxid == UNKNOWN_CZXID) {
-                // A create whose answer was lost: ours if this session made it for this owner (owners are unique).
+                // A create whose answer was lost: ours if this session made it for this owner (owners are unique),
+                // unless the owner's next TryLock made it; removeNodeOf rules that case out.
                 LockNode node = LockNode.parse(data);
                 return stat.getEphemeralOwner() == sessionId && stat.getVersion() == 0 && node != null
                         && node.owner().equals(owner);
