@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay to a real server, for network faults a test must time exactly: {@link #pause()} holds what
- * clients send (so requests go unanswered without the connection dropping), {@link #dropConnections()} closes every
+ * clients send (so requests go unanswered without the connection dropping), {@link #pauseReplies()} what the server
+ * sends (so requests are carried out but their answers do not arrive), {@link #dropConnections()} closes every
  * relayed connection, discarding what was held. Clients may connect again at once.
  */
 public final class PausableTcpProxy implements AutoCloseable {
@@ -21,6 +22,7 @@ public final class PausableTcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean paused;
+    private volatile boolean repliesPaused;
     private volatile boolean closed;
 
     /** Relays 127.0.0.1:{@link #port()} to {@code targetHost:targetPort}. */
@@ -48,6 +50,16 @@ public final class PausableTcpProxy implements AutoCloseable {
     /** Passes bytes from clients on again (held ones first, unless dropped). */
     public void resume() {
         paused = false;
+    }
+
+    /** From now on, bytes from the server are held, not passed on. */
+    public void pauseReplies() {
+        repliesPaused = true;
+    }
+
+    /** Passes bytes from the server on again (held ones first, unless dropped). */
+    public void resumeReplies() {
+        repliesPaused = false;
     }
 
     /** Closes every relayed connection; bytes held are lost. */
@@ -88,7 +100,10 @@ public final class PausableTcpProxy implements AutoCloseable {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     // Bounded by the test: a paused relay waits until resumed or its connection is dropped.
-                    while (fromClient && paused && !from.isClosed()) {
+                    while (fromClient ? paused : repliesPaused) {
+                        if (from.isClosed() || to.isClosed()) {
+                            return; // dropped while held: these bytes are lost, as on a broken network
+                        }
                         Thread.sleep(5);
                     }
                     out.write(buffer, 0, read);

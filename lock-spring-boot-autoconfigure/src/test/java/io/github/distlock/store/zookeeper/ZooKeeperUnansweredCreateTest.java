@@ -2,6 +2,7 @@ package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A TryLock whose create goes unanswered leaves a record of a node it may have made, removed once ZooKeeper is
  * reachable again. That record is only known by session, owner and version 0, so it also matches the node of the same
  * owner's next TryLock: if that TryLock succeeds after the reconnection but before the store handles RECONNECTED,
- * the cleanup must leave the live lock alone. Real server, behind a relay that holds the create and then drops the
- * connection (the session survives).
+ * the cleanup must leave the live lock alone. A create carried out but answered with a connection loss leaves such a
+ * record too. Real server, behind a relay that holds the create (or its answer) and then drops the connection (the
+ * session survives).
  */
 class ZooKeeperUnansweredCreateTest {
 
@@ -88,6 +90,35 @@ class ZooKeeperUnansweredCreateTest {
                 Thread.sleep(500); // the cleanup of the unanswered create runs in the same pass
                 assertThat(exists(observer, store.pathFor(key))).as("the retried lock's node").isTrue();
                 assertThat(store.unlock(key, "owner")).isEqualTo(LockStatus.SUCCESS);
+            }
+        }
+    }
+
+    @Test
+    void aCreateAnsweredWithConnectionLossIsRemovedOnceReconnected() throws Exception {
+        String key = "connection-lost-" + UUID.randomUUID();
+        try (ZooKeeperTestServer server = ZooKeeperTestServer.start(SESSION_TIMEOUT.multipliedBy(2));
+             PausableTcpProxy relay = relayTo(server.connectString());
+             CuratorFramework observer = server.client(SESSION_TIMEOUT)) {
+            CuratorFramework client = ZooKeeperTestServer.client(relay.connectString(), SESSION_TIMEOUT);
+            try (ZooKeeperLockStore store = new ZooKeeperLockStore("zookeeper", client, true, ROOT,
+                    Duration.ofSeconds(5), ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY)) {
+                assertThat(store.tryLock("warm-up-" + key, "warm-up", 60)).isTrue(); // root and its ACL known
+                long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+                relay.pauseReplies();
+                CompletableFuture<Boolean> attempt = CompletableFuture.supplyAsync(() -> store.tryLock(key, "owner", 60));
+                // The create is carried out; its answer is held, then lost with the connection.
+                ZooKeeperLockStoreFaultTest.pollUntil(() -> exists(observer, store.pathFor(key)) == Boolean.TRUE,
+                        Duration.ofSeconds(5));
+                relay.dropConnections();
+                relay.resumeReplies();
+                assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS)).as("answered with connection loss")
+                        .hasCauseInstanceOf(LockStoreException.class);
+                // Not left to its 60 s lease: removed once the same session is reachable again.
+                ZooKeeperLockStoreFaultTest.pollUntil(() -> exists(observer, store.pathFor(key)) == Boolean.FALSE,
+                        Duration.ofSeconds(10));
+                assertThat(client.getZookeeperClient().getZooKeeper().getSessionId()).as("the same session")
+                        .isEqualTo(session);
             }
         }
     }
