@@ -9,7 +9,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
-/** UP when every ZooKeeper lock store is connected; details per store: connection, root path, locks held and lost. */
+/**
+ * UP when every ZooKeeper lock store is connected; details per store: connection, root path, locks held and lost.
+ * Unknown when no store is of type zookeeper.
+ */
 public class ZooKeeperLockStoreHealthIndicator extends AbstractHealthIndicator {
 
     private final ObjectProvider<LockStoreRegistry> registry;
@@ -38,6 +41,11 @@ public class ZooKeeperLockStoreHealthIndicator extends AbstractHealthIndicator {
                     details.put(entry.getKey(), storeDetails);
                 }
             }
+        }
+        if (details.isEmpty()) {
+            // Curator on the classpath, but no store of this type: nothing to report on (as the etcd indicator).
+            builder.unknown().withDetail("stores", "no lock store of type zookeeper");
+            return;
         }
         (allConnected ? builder.up() : builder.down()).withDetails(details);
     }

@@ -47,6 +47,15 @@ class ZooKeeperLockStoreAutoConfigurationTest {
     }
 
     @Test
+    void healthIsUnknownWhenNoStoreIsOfTypeZookeeper() {
+        runner.withPropertyValues("distributed-lock.stores.mem.type=in-memory").run(context -> {
+            Health health = context.getBean(ZooKeeperLockStoreHealthIndicator.class).health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
+            assertThat(health.getDetails()).containsEntry("stores", "no lock store of type zookeeper");
+        });
+    }
+
+    @Test
     void theApplicationsCuratorFrameworkBecomesTheImplicitStoreAndStaysOpen() {
         CuratorFramework client = server.client(Duration.ofSeconds(2));
         try {
