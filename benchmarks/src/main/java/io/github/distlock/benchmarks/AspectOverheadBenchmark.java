@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.annotation.DistributedLock;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -109,7 +110,7 @@ public class AspectOverheadBenchmark {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ImportAutoConfiguration(DistributedLockAutoConfiguration.class)
+    @ImportAutoConfiguration({DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class})
     public static class WithoutMetrics {
         @Bean
         Work locked() {

@@ -4,9 +4,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.github.distlock.grpc.GrpcLockServer;
 import io.github.distlock.grpc.GrpcLockServerAutoConfiguration;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
@@ -128,7 +129,7 @@ public class GrpcLockApiBenchmark {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ImportAutoConfiguration({DistributedLockAutoConfiguration.class, GrpcLockServerAutoConfiguration.class})
+    @ImportAutoConfiguration({DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class, GrpcLockServerAutoConfiguration.class})
     public static class Sidecar {
     }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.TryLockRequest;

@@ -3,8 +3,8 @@ package io.github.distlock.annotation;
 import java.lang.reflect.Method;
 import java.util.Map;
 
-import io.github.distlock.api.DistributedLockClient;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.api.InvalidLockConfigurationException;
 
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.DefaultPointcutAdvisor;

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.api.InvalidLockConfigurationException;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.DefaultParameterNameDiscoverer;

@@ -4,15 +4,15 @@ package io.github.distlock.api;
  * Request values quoted in error messages, cut to a readable length: a caller may send a resource id or store name
  * of megabytes, and the message ends up in logs and in gRPC status trailers (which clients cap at a few KiB).
  */
-final class QuotedValue {
+public final class QuotedValue {
 
-    static final int MAX_CHARS = 200;
+    public static final int MAX_CHARS = 200;
 
     private QuotedValue() {
     }
 
     /** {@code 'value'}, or its first {@value #MAX_CHARS} characters and the full length when longer. */
-    static String of(String value) {
+    public static String of(String value) {
         if (value == null) {
             return "null";
         }

@@ -6,12 +6,14 @@ import java.util.Map;
 
 import io.github.distlock.annotation.DistributedLockBeanPostProcessor;
 import io.github.distlock.annotation.DistributedLockInterceptor;
-import io.github.distlock.api.DistributedLockClient;
 import io.github.distlock.api.LockKeyNamespace;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.MicrometerLockMetrics;
 import io.github.distlock.spi.LockStore;
-import io.github.distlock.store.inmemory.InMemoryLockStoreFactory;
+import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.core.LockStoreRegistry;
+import io.github.distlock.spi.LockStoreFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -40,16 +42,13 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    InMemoryLockStoreFactory inMemoryLockStoreFactory() {
-        return new InMemoryLockStoreFactory();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
     LockStoreRegistry lockStoreRegistry(DistributedLockProperties properties,
-            ObjectProvider<LockStoreFactory> factories, ListableBeanFactory beanFactory) {
+            ObjectProvider<LockStoreFactory<?>> factories, ListableBeanFactory beanFactory, Environment environment) {
         Map<String, LockStore> beanStores = new LinkedHashMap<>(beanFactory.getBeansOfType(LockStore.class));
-        return LockStoreRegistry.fromConfiguration(properties, factories.orderedStream().toList(), beanStores);
+        Map<String, String> storeTypes = new LinkedHashMap<>();
+        properties.getStores().forEach((name, store) -> storeTypes.put(name, store.getType()));
+        return LockStoreRegistry.build(storeTypes, properties.getDefaultStore(), factories.orderedStream().toList(),
+                beanStores, Binder.get(environment));
     }
 
     @Bean

@@ -4,12 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.distlock.store.etcd.EtcdLockStoreProperties;
-import io.github.distlock.store.redis.RedisLockStoreProperties;
-import io.github.distlock.store.zookeeper.ZooKeeperLockStoreProperties;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /** Configuration of distributed locks, under {@code distributed-lock}. */
 @ConfigurationProperties(prefix = DistributedLockProperties.PREFIX)
@@ -86,62 +81,24 @@ public class DistributedLockProperties {
         this.stores = stores;
     }
 
-    /** One named lock store. */
+    /**
+     * One named lock store. Its settings are bound by its store type, from
+     * {@code distributed-lock.stores.<name>.<type>} (for example {@code distributed-lock.stores.main.redis.*}).
+     */
     public static class Store {
 
         /**
-         * Kind of store: redis, zookeeper, etcd or in-memory.
+         * Kind of store, as registered by a store type: redis, zookeeper, etcd, in-memory, or one added by another
+         * library.
          */
-        private StoreType type;
+        private String type;
 
-        /**
-         * Settings of a store of type redis.
-         */
-        @NestedConfigurationProperty
-        private RedisLockStoreProperties redis = new RedisLockStoreProperties();
-
-        /**
-         * Settings of a store of type zookeeper.
-         */
-        @NestedConfigurationProperty
-        private ZooKeeperLockStoreProperties zookeeper = new ZooKeeperLockStoreProperties();
-
-        /**
-         * Settings of a store of type etcd.
-         */
-        @NestedConfigurationProperty
-        private EtcdLockStoreProperties etcd = new EtcdLockStoreProperties();
-
-        public StoreType getType() {
+        public String getType() {
             return type;
         }
 
-        public void setType(StoreType type) {
+        public void setType(String type) {
             this.type = type;
-        }
-
-        public RedisLockStoreProperties getRedis() {
-            return redis;
-        }
-
-        public void setRedis(RedisLockStoreProperties redis) {
-            this.redis = redis;
-        }
-
-        public ZooKeeperLockStoreProperties getZookeeper() {
-            return zookeeper;
-        }
-
-        public void setZookeeper(ZooKeeperLockStoreProperties zookeeper) {
-            this.zookeeper = zookeeper;
-        }
-
-        public EtcdLockStoreProperties getEtcd() {
-            return etcd;
-        }
-
-        public void setEtcd(EtcdLockStoreProperties etcd) {
-            this.etcd = etcd;
         }
     }
 }

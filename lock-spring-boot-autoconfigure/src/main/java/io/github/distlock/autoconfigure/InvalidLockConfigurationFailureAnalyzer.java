@@ -1,5 +1,7 @@
 package io.github.distlock.autoconfigure;
 
+import io.github.distlock.api.InvalidLockConfigurationException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

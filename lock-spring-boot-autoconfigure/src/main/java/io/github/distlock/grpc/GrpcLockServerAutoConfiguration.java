@@ -3,9 +3,8 @@ package io.github.distlock.grpc;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-import io.github.distlock.api.DistributedLockClient;
-import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.metrics.LockMetrics;
 import io.grpc.BindableService;
 import io.grpc.TlsServerCredentials;
@@ -32,7 +31,8 @@ import org.springframework.util.ClassUtils;
  * {@link GrpcLockServer} of its own. Needs Spring gRPC's server starter on the classpath; enabling it without
  * stops the application with a message saying what to add, rather than silently serving nothing.
  */
-@AutoConfiguration(after = {DistributedLockAutoConfiguration.class, SslAutoConfiguration.class})
+@AutoConfiguration(after = SslAutoConfiguration.class,
+        afterName = "io.github.distlock.autoconfigure.DistributedLockAutoConfiguration")
 @ConditionalOnBooleanProperty(name = GrpcLockServerProperties.PREFIX + ".enabled")
 @EnableConfigurationProperties(GrpcLockServerProperties.class)
 public class GrpcLockServerAutoConfiguration {

@@ -3,7 +3,7 @@ package io.github.distlock.grpc;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.InvalidLockRequestException;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;

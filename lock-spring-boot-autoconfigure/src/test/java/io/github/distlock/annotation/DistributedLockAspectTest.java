@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.api.LockNotAcquiredException;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
@@ -35,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DistributedLockAspectTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class))
             .withUserConfiguration(Services.class)
             .withBean(SimpleMeterRegistry.class)
             .withPropertyValues("spring.application.name=billing");

@@ -3,7 +3,8 @@ package io.github.distlock.annotation;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.spi.LockStore;
@@ -21,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DistributedLockStartupErrorsTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class));
 
     @Test
     void unparsableSpel() {

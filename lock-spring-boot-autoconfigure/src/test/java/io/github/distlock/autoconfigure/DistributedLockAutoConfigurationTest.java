@@ -1,21 +1,31 @@
 package io.github.distlock.autoconfigure;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.TryLockRequest;
+import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.LockStoreDefinition;
+import io.github.distlock.spi.LockStoreFactory;
+import io.github.distlock.store.etcd.EtcdLockStoreAutoConfiguration;
 import io.github.distlock.store.inmemory.InMemoryLockStore;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.store.redis.RedisLockStoreAutoConfiguration;
+import io.github.distlock.store.zookeeper.ZooKeeperLockStoreAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,8 +37,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DistributedLockAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
-            // Only the stores each test names: no Redis, ZooKeeper or etcd auto-configuration is present here.
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class,
+                    EtcdLockStoreAutoConfiguration.class, ZooKeeperLockStoreAutoConfiguration.class))
+            // Only the stores each test names: the Redis, ZooKeeper and etcd client libraries are hidden here.
             .withClassLoader(new FilteredClassLoader("org.springframework.data.redis", "org.apache.curator",
                     "io.etcd.jetcd"));
 
@@ -73,11 +85,14 @@ class DistributedLockAutoConfigurationTest {
     @Test
     void aStoreNeedsAType() {
         // As bound from e.g. distributed-lock.stores.orders.etcd.endpoints=... with no type.
-        DistributedLockProperties properties = new DistributedLockProperties();
-        properties.getStores().put("orders", new DistributedLockProperties.Store());
-        assertThatThrownBy(() -> LockStoreRegistry.fromConfiguration(properties, List.of(), Map.of()))
+        Map<String, String> types = new LinkedHashMap<>();
+        types.put("orders", null);
+        List<LockStoreFactory<?>> factories = List.of(new ClientPresentFactory("redis"),
+                new ClientPresentFactory("zookeeper"), new ClientPresentFactory("etcd"));
+        assertThatThrownBy(() -> LockStoreRegistry.build(types, null, factories, Map.of(),
+                new Binder(List.of())))
                 .isInstanceOf(InvalidLockConfigurationException.class)
-                .hasMessageContaining("redis, zookeeper, etcd")
+                .hasMessageContaining("etcd, redis, zookeeper")
                 .extracting("property").isEqualTo("distributed-lock.stores.orders.type");
     }
 
@@ -108,8 +123,8 @@ class DistributedLockAutoConfigurationTest {
 
     @Test
     void severalLockCapableClientsWithoutStoresIsAmbiguous() {
-        runner.withBean("redisFactory", LockStoreFactory.class, () -> new ClientPresentFactory(StoreType.REDIS))
-                .withBean("etcdFactory", LockStoreFactory.class, () -> new ClientPresentFactory(StoreType.ETCD))
+        runner.withBean("redisFactory", LockStoreFactory.class, () -> new ClientPresentFactory("redis"))
+                .withBean("etcdFactory", LockStoreFactory.class, () -> new ClientPresentFactory("etcd"))
                 .run(context -> {
                     assertThat(context).hasFailed();
                     assertThat(context.getStartupFailure()).hasStackTraceContaining("redis, etcd")
@@ -119,7 +134,7 @@ class DistributedLockAutoConfigurationTest {
 
     @Test
     void theSingleLockCapableClientBecomesTheStore() {
-        runner.withBean("redisFactory", LockStoreFactory.class, () -> new ClientPresentFactory(StoreType.REDIS))
+        runner.withBean("redisFactory", LockStoreFactory.class, () -> new ClientPresentFactory("redis"))
                 .run(context -> assertThat(context.getBean(DistributedLockClient.class).storeNames())
                         .containsExactly("redis"));
     }
@@ -178,17 +193,22 @@ class DistributedLockAutoConfigurationTest {
     }
 
     /** Stands for a store type whose client bean the application has; builds in-memory stores. */
-    static final class ClientPresentFactory implements LockStoreFactory {
+    static final class ClientPresentFactory implements LockStoreFactory<Void> {
 
-        private final StoreType type;
+        private final String type;
 
-        ClientPresentFactory(StoreType type) {
+        ClientPresentFactory(String type) {
             this.type = type;
         }
 
         @Override
-        public StoreType type() {
+        public String type() {
             return type;
+        }
+
+        @Override
+        public Class<Void> propertiesType() {
+            return Void.class;
         }
 
         @Override
@@ -197,7 +217,7 @@ class DistributedLockAutoConfigurationTest {
         }
 
         @Override
-        public LockStore create(String storeName, DistributedLockProperties.Store properties) {
+        public LockStore create(LockStoreDefinition<Void> definition) {
             return new InMemoryLockStore();
         }
     }

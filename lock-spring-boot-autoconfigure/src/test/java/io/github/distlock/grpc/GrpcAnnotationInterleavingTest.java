@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.github.distlock.annotation.LockNotAcquiredException;
+import io.github.distlock.api.LockNotAcquiredException;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import io.grpc.Grpc;
@@ -49,6 +50,7 @@ class GrpcLockServerAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class,
                     GrpcLockServerAutoConfiguration.class, SslAutoConfiguration.class))
             .withPropertyValues("distributed-lock.stores.mem.type=in-memory");
 

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.annotation.DistributedLock;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -21,7 +22,7 @@ import org.springframework.context.annotation.Bean;
  * tries to connect anywhere.
  */
 @SpringBootConfiguration
-@ImportAutoConfiguration({DistributedLockAutoConfiguration.class, GrpcLockServerAutoConfiguration.class,
+@ImportAutoConfiguration({DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class, GrpcLockServerAutoConfiguration.class,
         SslAutoConfiguration.class})
 public class GrpcLockTestApplication {
 

@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import io.github.distlock.store.redis.RedisLockStoreAutoConfiguration;
 import io.github.distlock.testsupport.RedisTestServer;
@@ -164,7 +165,7 @@ class GrpcStoreOutageTest {
 
     /** The gRPC Lock API with one store, of type redis, on a Redis the test controls; and metrics. */
     @SpringBootConfiguration
-    @ImportAutoConfiguration({DataRedisAutoConfiguration.class, DistributedLockAutoConfiguration.class,
+    @ImportAutoConfiguration({DataRedisAutoConfiguration.class, DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class,
             RedisLockStoreAutoConfiguration.class, GrpcLockServerAutoConfiguration.class})
     static class OutageApplication {
 

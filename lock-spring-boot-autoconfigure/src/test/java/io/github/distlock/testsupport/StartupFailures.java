@@ -1,6 +1,6 @@
 package io.github.distlock.testsupport;
 
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.api.InvalidLockConfigurationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

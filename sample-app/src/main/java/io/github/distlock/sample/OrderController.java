@@ -2,7 +2,7 @@ package io.github.distlock.sample;
 
 import java.util.Map;
 
-import io.github.distlock.annotation.LockNotAcquiredException;
+import io.github.distlock.api.LockNotAcquiredException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;

@@ -12,11 +12,10 @@ import javax.net.ssl.SSLException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import io.github.distlock.autoconfigure.DistributedLockProperties;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
-import io.github.distlock.autoconfigure.LockStoreFactory;
-import io.github.distlock.autoconfigure.StoreType;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.LockStoreDefinition;
+import io.github.distlock.spi.LockStoreFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -25,10 +24,13 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
 /**
- * Builds {@link EtcdLockStore}s. A store with {@code endpoints} gets its own jetcd client, closed with the store; a
- * store without uses the application's {@link Client} bean, which it leaves open.
+ * Store type {@code etcd}: {@link EtcdLockStore}s. A store with {@code endpoints} gets its own jetcd client, closed
+ * with the store; a store without uses the application's {@link Client} bean, which it leaves open.
  */
-public class EtcdLockStoreFactory implements LockStoreFactory {
+public class EtcdLockStoreFactory implements LockStoreFactory<EtcdLockStoreProperties> {
+
+    /** The type id, as written in {@code distributed-lock.stores.<name>.type}. */
+    public static final String TYPE = "etcd";
 
     private final ObjectProvider<Client> clientBean;
     private final ObjectProvider<SslBundles> sslBundles;
@@ -39,8 +41,13 @@ public class EtcdLockStoreFactory implements LockStoreFactory {
     }
 
     @Override
-    public StoreType type() {
-        return StoreType.ETCD;
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Class<EtcdLockStoreProperties> propertiesType() {
+        return EtcdLockStoreProperties.class;
     }
 
     @Override
@@ -49,9 +56,9 @@ public class EtcdLockStoreFactory implements LockStoreFactory {
     }
 
     @Override
-    public LockStore create(String storeName, DistributedLockProperties.Store properties) {
-        EtcdLockStoreProperties etcd = properties.getEtcd();
-        String prefix = DistributedLockProperties.PREFIX + ".stores." + storeName + ".etcd";
+    public LockStore create(LockStoreDefinition<EtcdLockStoreProperties> definition) {
+        EtcdLockStoreProperties etcd = definition.properties();
+        String prefix = definition.propertiesPrefix();
         String namespace = etcd.getNamespace();
         if (namespace == null || namespace.isEmpty()) {
             throw new InvalidLockConfigurationException(prefix + ".namespace", "The key namespace is empty.",

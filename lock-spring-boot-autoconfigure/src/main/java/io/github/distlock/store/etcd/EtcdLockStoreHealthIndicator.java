@@ -3,7 +3,7 @@ package io.github.distlock.store.etcd;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStore;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;

@@ -1,25 +1,30 @@
 package io.github.distlock.store.inmemory;
 
-import io.github.distlock.autoconfigure.DistributedLockProperties;
-import io.github.distlock.autoconfigure.LockStoreFactory;
-import io.github.distlock.autoconfigure.StoreType;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.LockStoreDefinition;
+import io.github.distlock.spi.LockStoreFactory;
 
-/** Builds {@link InMemoryLockStore}s; always available, never chosen implicitly over a real store. */
-public class InMemoryLockStoreFactory implements LockStoreFactory {
+/**
+ * Store type {@code in-memory}: {@link InMemoryLockStore}s. Needs no client and has no settings; never chosen
+ * implicitly over a real store, only as the fallback when nothing else is configured.
+ */
+public class InMemoryLockStoreFactory implements LockStoreFactory<Void> {
+
+    /** The type id, as written in {@code distributed-lock.stores.<name>.type}. */
+    public static final String TYPE = "in-memory";
 
     @Override
-    public StoreType type() {
-        return StoreType.IN_MEMORY;
+    public String type() {
+        return TYPE;
     }
 
     @Override
-    public boolean clientAvailable() {
-        return true;
+    public Class<Void> propertiesType() {
+        return Void.class;
     }
 
     @Override
-    public LockStore create(String storeName, DistributedLockProperties.Store properties) {
+    public LockStore create(LockStoreDefinition<Void> definition) {
         return new InMemoryLockStore();
     }
 }

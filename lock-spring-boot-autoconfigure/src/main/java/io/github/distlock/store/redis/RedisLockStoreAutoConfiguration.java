@@ -3,8 +3,8 @@ package io.github.distlock.store.redis;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.core.LockStoreRegistry;
+import io.github.distlock.spi.LockStoreFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,32 +12,50 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The redis lock store type, when Spring Data Redis is on the classpath; and, with Actuator's health support, a
  * health indicator per Redis lock store ({@code distributedLockRedis/<store name>}; off with
  * {@code management.health.distributed-lock-redis.enabled=false}).
  */
-@AutoConfiguration(after = DistributedLockAutoConfiguration.class,
-        afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
-@ConditionalOnClass(RedisConnectionFactory.class)
+@AutoConfiguration(afterName = {"io.github.distlock.autoconfigure.DistributedLockAutoConfiguration",
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration"})
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
 public class RedisLockStoreAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    RedisLockStoreFactory redisLockStoreFactory(ListableBeanFactory beanFactory) {
-        return new RedisLockStoreFactory(beanFactory);
+    static final String REDIS_CLIENT = "org.springframework.data.redis.connection.RedisConnectionFactory";
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = REDIS_CLIENT)
+    static class RedisStoreTypeConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "redisLockStoreFactory")
+        RedisLockStoreFactory redisLockStoreFactory(ListableBeanFactory beanFactory) {
+            return new RedisLockStoreFactory(beanFactory);
+        }
+    }
+
+    /** Without Spring Data Redis, a store of type redis says what to add. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(REDIS_CLIENT)
+    static class MissingClientConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "redisLockStoreFactory")
+        LockStoreFactory<Void> redisLockStoreFactory() {
+            return LockStoreFactory.unavailable(RedisLockStoreFactory.TYPE, RedisLockStoreFactory.REQUIRED_DEPENDENCY);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthContributor")
+    @ConditionalOnClass(name = {REDIS_CLIENT, "org.springframework.boot.health.contributor.HealthContributor"})
     @ConditionalOnBean(LockStoreRegistry.class)
     @ConditionalOnEnabledHealthIndicator("distributed-lock-redis")
     static class HealthConfiguration {

@@ -2,19 +2,24 @@ package io.github.distlock.store.redis;
 
 import java.util.Arrays;
 
-import io.github.distlock.autoconfigure.DistributedLockProperties;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
-import io.github.distlock.autoconfigure.LockStoreFactory;
-import io.github.distlock.autoconfigure.StoreType;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.LockStoreDefinition;
+import io.github.distlock.spi.LockStoreFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
-/** Builds {@link RedisLockStore}s on the application's {@link RedisConnectionFactory} beans. */
-public class RedisLockStoreFactory implements LockStoreFactory {
+/** Store type {@code redis}: {@link RedisLockStore}s on the application's {@link RedisConnectionFactory} beans. */
+public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStoreProperties> {
+
+    /** The type id, as written in {@code distributed-lock.stores.<name>.type}. */
+    public static final String TYPE = "redis";
+
+    /** What to add when Spring Data Redis is missing. */
+    static final String REQUIRED_DEPENDENCY = "org.springframework.boot:spring-boot-starter-data-redis";
 
     private final ListableBeanFactory beanFactory;
 
@@ -23,8 +28,13 @@ public class RedisLockStoreFactory implements LockStoreFactory {
     }
 
     @Override
-    public StoreType type() {
-        return StoreType.REDIS;
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Class<RedisLockStoreProperties> propertiesType() {
+        return RedisLockStoreProperties.class;
     }
 
     @Override
@@ -33,12 +43,12 @@ public class RedisLockStoreFactory implements LockStoreFactory {
     }
 
     @Override
-    public LockStore create(String storeName, DistributedLockProperties.Store properties) {
-        return new RedisLockStore(connectionFactory(storeName, properties.getRedis().getConnectionFactory()));
+    public LockStore create(LockStoreDefinition<RedisLockStoreProperties> definition) {
+        return new RedisLockStore(connectionFactory(definition.storeName(),
+                definition.properties().getConnectionFactory(), definition.property("connection-factory")));
     }
 
-    private RedisConnectionFactory connectionFactory(String storeName, String beanName) {
-        String property = DistributedLockProperties.PREFIX + ".stores." + storeName + ".redis.connection-factory";
+    private RedisConnectionFactory connectionFactory(String storeName, String beanName, String property) {
         String[] available = connectionFactoryNames();
         if (beanName != null && !beanName.isBlank()) {
             try {
@@ -70,7 +80,7 @@ public class RedisLockStoreFactory implements LockStoreFactory {
     }
 
     private static String missingAction() {
-        return "Add org.springframework.boot:spring-boot-starter-data-redis and configure spring.data.redis.*, "
+        return "Add " + REQUIRED_DEPENDENCY + " and configure spring.data.redis.*, "
                 + "or define a RedisConnectionFactory bean.";
     }
 }

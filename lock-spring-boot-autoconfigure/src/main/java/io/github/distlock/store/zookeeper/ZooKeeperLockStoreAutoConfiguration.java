@@ -1,6 +1,7 @@
 package io.github.distlock.store.zookeeper;
 
-import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.core.LockStoreRegistry;
+import io.github.distlock.spi.LockStoreFactory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.curator.framework.CuratorFramework;
@@ -10,6 +11,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,18 +21,37 @@ import org.springframework.context.annotation.Configuration;
  * whose {@link CuratorFramework} bean the stores use unless they set their own connect string.
  */
 @AutoConfiguration(afterName = "org.springframework.cloud.zookeeper.ZookeeperAutoConfiguration")
-@ConditionalOnClass(CuratorFramework.class)
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
 public class ZooKeeperLockStoreAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    ZooKeeperLockStoreFactory zooKeeperLockStoreFactory(ObjectProvider<CuratorFramework> curatorFramework) {
-        return new ZooKeeperLockStoreFactory(curatorFramework);
+    static final String CURATOR = "org.apache.curator.framework.CuratorFramework";
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = CURATOR)
+    static class ZooKeeperStoreTypeConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "zooKeeperLockStoreFactory")
+        ZooKeeperLockStoreFactory zooKeeperLockStoreFactory(ObjectProvider<CuratorFramework> curatorFramework) {
+            return new ZooKeeperLockStoreFactory(curatorFramework);
+        }
+    }
+
+    /** Without Curator, a store of type zookeeper says what to add. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(CURATOR)
+    static class MissingClientConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "zooKeeperLockStoreFactory")
+        LockStoreFactory<Void> zooKeeperLockStoreFactory() {
+            return LockStoreFactory.unavailable(ZooKeeperLockStoreFactory.TYPE,
+                    "org.springframework.cloud:spring-cloud-starter-zookeeper (or org.apache.curator:curator-framework)");
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    @ConditionalOnClass(name = {CURATOR, "org.springframework.boot.health.contributor.HealthIndicator"})
     @ConditionalOnEnabledHealthIndicator("distributed-lock-zookeeper")
     static class HealthConfiguration {
 
@@ -43,7 +64,7 @@ public class ZooKeeperLockStoreAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    @ConditionalOnClass(name = {CURATOR, "io.micrometer.core.instrument.binder.MeterBinder"})
     static class MetricsConfiguration {
 
         /** {@code distributed.lock.lost} (tag {@code store}): locks reported lost with their ZooKeeper session. */

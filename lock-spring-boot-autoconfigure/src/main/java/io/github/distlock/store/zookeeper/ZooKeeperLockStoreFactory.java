@@ -2,11 +2,10 @@ package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
 
-import io.github.distlock.autoconfigure.DistributedLockProperties;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
-import io.github.distlock.autoconfigure.LockStoreFactory;
-import io.github.distlock.autoconfigure.StoreType;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.LockStoreDefinition;
+import io.github.distlock.spi.LockStoreFactory;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -15,10 +14,13 @@ import org.apache.zookeeper.common.PathUtils;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Builds {@link ZooKeeperLockStore}s: on the application's {@link CuratorFramework}, or on a client of their own
- * when {@code connect-string} is set.
+ * Store type {@code zookeeper}: {@link ZooKeeperLockStore}s on the application's {@link CuratorFramework}, or on a
+ * client of their own when {@code connect-string} is set.
  */
-public class ZooKeeperLockStoreFactory implements LockStoreFactory {
+public class ZooKeeperLockStoreFactory implements LockStoreFactory<ZooKeeperLockStoreProperties> {
+
+    /** The type id, as written in {@code distributed-lock.stores.<name>.type}. */
+    public static final String TYPE = "zookeeper";
 
     private final ObjectProvider<CuratorFramework> applicationClient;
 
@@ -27,8 +29,13 @@ public class ZooKeeperLockStoreFactory implements LockStoreFactory {
     }
 
     @Override
-    public StoreType type() {
-        return StoreType.ZOOKEEPER;
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Class<ZooKeeperLockStoreProperties> propertiesType() {
+        return ZooKeeperLockStoreProperties.class;
     }
 
     @Override
@@ -37,9 +44,10 @@ public class ZooKeeperLockStoreFactory implements LockStoreFactory {
     }
 
     @Override
-    public LockStore create(String storeName, DistributedLockProperties.Store store) {
-        ZooKeeperLockStoreProperties properties = store.getZookeeper();
-        String prefix = DistributedLockProperties.PREFIX + ".stores." + storeName + ".zookeeper.";
+    public LockStore create(LockStoreDefinition<ZooKeeperLockStoreProperties> definition) {
+        ZooKeeperLockStoreProperties properties = definition.properties();
+        String storeName = definition.storeName();
+        String prefix = definition.propertiesPrefix() + ".";
         String rootPath = checkedRootPath(properties.getRootPath(), prefix + "root-path");
         Duration operationTimeout = positive(properties.getOperationTimeout(), prefix + "operation-timeout");
         Duration takeoverDelay = properties.getTakeoverDelay();

@@ -3,7 +3,7 @@ package io.github.distlock.store.zookeeper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.core.LockStoreRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;

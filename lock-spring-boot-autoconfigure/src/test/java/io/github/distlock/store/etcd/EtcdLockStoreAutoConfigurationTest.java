@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
-import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.testsupport.EtcdTestServer;
 import io.github.distlock.testsupport.ServerProcess;
 import io.github.distlock.testsupport.TestServers;
@@ -38,6 +39,7 @@ class EtcdLockStoreAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class,
                     EtcdLockStoreAutoConfiguration.class, SslAutoConfiguration.class))
             .withClassLoader(new FilteredClassLoader("org.springframework.data.redis", "org.apache.curator"));
 

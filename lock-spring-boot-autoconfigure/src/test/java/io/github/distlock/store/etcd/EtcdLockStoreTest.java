@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockKeepAliveRequest;
 import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.api.LockStatus;

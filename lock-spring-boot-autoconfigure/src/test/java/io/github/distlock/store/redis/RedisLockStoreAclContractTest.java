@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
@@ -81,7 +82,8 @@ class RedisLockStoreAclContractTest extends AbstractRedisLockStoreContractTest<R
     private ApplicationContextRunner runnerWithPassword(String password) {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                        DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
                 .withPropertyValues("spring.data.redis.host=" + servers.host(),
                         "spring.data.redis.port=" + servers.port(), "spring.data.redis.timeout=2s",
                         "spring.data.redis.username=locker", "spring.data.redis.password=" + password,

@@ -1,11 +1,12 @@
 package io.github.distlock.store.redis;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
+import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.testsupport.RedisTestServer;
 import io.github.distlock.testsupport.StartupFailures;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +39,8 @@ class RedisLockStoreAutoConfigurationTest {
         server = RedisTestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                        DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
                 .withPropertyValues("spring.data.redis.host=" + server.host(),
                         "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
                         "distributed-lock.key-prefix=none");
@@ -103,6 +105,7 @@ class RedisLockStoreAutoConfigurationTest {
     void aRedisStoreWithoutSpringDataRedisConfiguredIsAConfigurationError() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class,
                         RedisLockStoreAutoConfiguration.class))
                 .withPropertyValues("distributed-lock.stores.orders.type=redis").run(context -> {
                     InvalidLockConfigurationException error = configurationError(context);

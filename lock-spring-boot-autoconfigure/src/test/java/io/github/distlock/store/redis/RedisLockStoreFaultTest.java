@@ -5,8 +5,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.github.distlock.annotation.DistributedLock;
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
@@ -56,7 +57,8 @@ class RedisLockStoreFaultTest {
     void whileRedisIsDownLocksFailWithinTheTimeoutAndMethodsDoNotRunThenTheAppRecoversByItself() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                        DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
                 .withUserConfiguration(JobsConfiguration.class)
                 .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port(),
                         "spring.data.redis.timeout=" + COMMAND_TIMEOUT.toMillis() + "ms",

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
@@ -54,7 +55,8 @@ class RedisLockStoreSentinelFailoverTest {
     void afterTheMasterDiesLocksFailFastThenWorkOnThePromotedReplicaWithoutARestart() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        DistributedLockAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                        DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
                 .withPropertyValues("spring.data.redis.sentinel.master=" + sentinel.masterName(),
                         "spring.data.redis.sentinel.nodes=" + String.join(",", sentinel.sentinels()),
                         "spring.data.redis.timeout=" + COMMAND_TIMEOUT.toMillis() + "ms",

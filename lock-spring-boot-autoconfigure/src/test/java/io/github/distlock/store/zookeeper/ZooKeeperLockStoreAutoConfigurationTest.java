@@ -2,13 +2,14 @@ package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
 
-import io.github.distlock.api.DistributedLockClient;
+import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.autoconfigure.InvalidLockConfigurationException;
-import io.github.distlock.autoconfigure.LockStoreRegistry;
+import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.testsupport.ZooKeeperTestServer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,6 +35,7 @@ class ZooKeeperLockStoreAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                    InMemoryLockStoreAutoConfiguration.class,
                     ZooKeeperLockStoreAutoConfiguration.class));
 
     @BeforeAll

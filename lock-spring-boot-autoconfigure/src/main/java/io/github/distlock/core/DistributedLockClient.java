@@ -1,4 +1,4 @@
-package io.github.distlock.api;
+package io.github.distlock.core;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -6,6 +6,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.github.distlock.api.InvalidLockRequestException;
+import io.github.distlock.api.LockKeepAliveRequest;
+import io.github.distlock.api.LockKeepAliveResponse;
+import io.github.distlock.api.LockKeyNamespace;
+import io.github.distlock.api.LockStoreException;
+import io.github.distlock.api.LockStoreNotConfiguredException;
+import io.github.distlock.api.QuotedValue;
+import io.github.distlock.api.TryLockRequest;
+import io.github.distlock.api.TryLockResponse;
+import io.github.distlock.api.UnknownLockStoreException;
+import io.github.distlock.api.UnlockRequest;
+import io.github.distlock.api.UnlockResponse;
 import io.github.distlock.spi.LockStore;
 
 /**

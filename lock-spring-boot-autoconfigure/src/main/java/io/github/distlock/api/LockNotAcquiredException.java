@@ -1,4 +1,4 @@
-package io.github.distlock.annotation;
+package io.github.distlock.api;
 
 /** A {@link DistributedLock} method did not run because another owner held its lock. */
 public class LockNotAcquiredException extends RuntimeException {

@@ -1,8 +1,9 @@
-package io.github.distlock.api;
+package io.github.distlock.core;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.github.distlock.api.*;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStore;
 import org.junit.jupiter.api.Test;

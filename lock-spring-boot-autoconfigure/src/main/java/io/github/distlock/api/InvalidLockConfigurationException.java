@@ -1,4 +1,4 @@
-package io.github.distlock.autoconfigure;
+package io.github.distlock.api;
 
 /**
  * The distributed-lock configuration is wrong; startup stops with the property at fault and how to fix it
