@@ -1,6 +1,5 @@
 package io.github.distlock.store.zookeeper;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ import org.apache.zookeeper.data.Stat;
  * Locks in ZooKeeper, through one {@link CuratorFramework}: one ZooKeeper session serves every lock of the store.
  *
  * <h2>Nodes</h2>
- * A lock is an EPHEMERAL node {@code <root>/<name>}, the name being the key encoded by {@link LockNodeNames}. Its data
+ * A lock is an EPHEMERAL node {@code <root>/<name>}, the name being the key encoded by {@link LockNodeCodec}. Its data
  * is the lease in milliseconds and the owner ({@code "<leaseMillis>\n<owner>"}). TryLock is a single {@code create};
  * Unlock a single {@code delete} with the version this store got back. Because the node is ephemeral, it vanishes
  * when the holding process dies or loses its session, within the session timeout.
@@ -180,7 +179,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         // Always asked of ZooKeeper, never refused from a local record alone: another instance may have released a
         // lock this store took (Unlock through any instance works), and its local record would still look live.
         long leaseMillis = TimeUnit.SECONDS.toMillis(expireSeconds);
-        byte[] data = nodeData(leaseMillis, owner);
+        byte[] data = LockNodeCodec.nodeData(leaseMillis, owner);
         String creation = path + '\n' + owner;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ZooKeeper zk = connectedZooKeeper(deadline, "TryLock", key);
@@ -282,7 +281,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
 
     /** The path of the node of {@code key}. */
     public String pathFor(String key) {
-        return rootPath + '/' + LockNodeNames.nodeName(key);
+        return rootPath + '/' + LockNodeCodec.nodeName(key);
     }
 
     /**
@@ -343,7 +342,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             if (!mine.isLive(sent) || zk.getSessionId() != mine.sessionId) {
                 return null;
             }
-            Reply set = await(Reply.setData(zk, mine.path, nodeData(leaseMillis, mine.owner), mine.version), deadline,
+            Reply set = await(Reply.setData(zk, mine.path, LockNodeCodec.nodeData(leaseMillis, mine.owner), mine.version), deadline,
                     "LockKeepAlive", mine.key);
             switch (set.code()) {
                 case OK -> {
@@ -481,7 +480,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             if (read.code() != Code.OK) {
                 throw failure("Unlock", key, read.exception(path));
             }
-            LockNode node = LockNode.parse(read.data);
+            LockNodeCodec.LockNode node = LockNodeCodec.parse(read.data);
             if (node == null || !node.owner().equals(owner)) {
                 return LockStatus.LOCK_BELONG_TO_OTHERS;
             }
@@ -516,7 +515,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             if (read.code() != Code.OK) {
                 throw failure("LockKeepAlive", key, read.exception(path));
             }
-            LockNode node = LockNode.parse(read.data);
+            LockNodeCodec.LockNode node = LockNodeCodec.parse(read.data);
             if (node == null || !node.owner().equals(owner)) {
                 return LockStatus.LOCK_BELONG_TO_OTHERS;
             }
@@ -524,7 +523,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
                 return LockStatus.LOCK_UNEXIST;
             }
             long sent = System.nanoTime();
-            Reply set = await(Reply.setData(zk, path, nodeData(leaseMillis, owner), read.stat.getVersion()), deadline,
+            Reply set = await(Reply.setData(zk, path, LockNodeCodec.nodeData(leaseMillis, owner), read.stat.getVersion()), deadline,
                     "LockKeepAlive", key);
             switch (set.code()) {
                 case OK -> {
@@ -552,7 +551,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
      * record ended, or this store's record may have been dropped (lease over here, or reported lost) while the node,
      * unchanged, still holds a lease by the ensemble's clock.
      */
-    private boolean leaseOver(ZooKeeper zk, String key, String path, LockNode node, Stat stat, long deadline) {
+    private boolean leaseOver(ZooKeeper zk, String key, String path, LockNodeCodec.LockNode node, Stat stat, long deadline) {
         Held mine = held.get(path);
         if (mine != null && mine.czxid == stat.getCzxid() && mine.version == stat.getVersion()) {
             return !mine.isLive(System.nanoTime());
@@ -572,7 +571,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         if (read.code() != Code.OK) {
             throw failure("TryLock", key, read.exception(path));
         }
-        LockNode node = LockNode.parse(read.data);
+        LockNodeCodec.LockNode node = LockNodeCodec.parse(read.data);
         if (node == null) {
             return false; // not a lock node: never touched
         }
@@ -768,31 +767,6 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         }
     }
 
-    static byte[] nodeData(long leaseMillis, String owner) {
-        return (leaseMillis + "\n" + owner).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** What a lock node holds. */
-    record LockNode(long leaseMillis, String owner) {
-
-        /** Null when {@code data} is not a lock node's. */
-        static LockNode parse(byte[] data) {
-            if (data == null) {
-                return null;
-            }
-            String text = new String(data, StandardCharsets.UTF_8);
-            int newline = text.indexOf('\n');
-            if (newline <= 0) {
-                return null;
-            }
-            try {
-                return new LockNode(Long.parseLong(text.substring(0, newline)), text.substring(newline + 1));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-    }
-
     /**
      * A lock this store took or renewed, as this store sees it. Changed under {@link #lock} by the holder's
      * operations and its timer, so that at most one of them writes to the node at a time.
@@ -826,7 +800,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
             if (czxid == UNKNOWN_CZXID) {
                 // A create whose answer was lost: ours if this session made it for this owner (owners are unique),
                 // unless the owner's next TryLock made it; removeNodeOf rules that case out.
-                LockNode node = LockNode.parse(data);
+                LockNodeCodec.LockNode node = LockNodeCodec.parse(data);
                 return stat.getEphemeralOwner() == sessionId && stat.getVersion() == 0 && node != null
                         && node.owner().equals(owner);
             }
