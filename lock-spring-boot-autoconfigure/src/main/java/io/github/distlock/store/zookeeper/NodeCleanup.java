@@ -17,8 +17,8 @@ import org.apache.zookeeper.ZooKeeper;
  * the next reconnection or left to the session's end or a contender.
  *
  * <p>Why the limits: a cleanup deletes a node only if it is still the record's node, made through the current
- * session, and only within {@code cleanupWindow} ({@code takeover-delay / 2}) of the record's lease end, because later a
- * contender may be taking the node over and a re-created node starts again at version 0 (README, "Why
+ * session, and only within the cleanup window ({@code takeover-delay / 2}) of the record's lease end, because later
+ * a contender may be taking the node over and a re-created node starts again at version 0 (README, "Why
  * `takeover-delay`"). It never deletes a node the book still tracks or a TryLock may be creating
  * ({@link HeldLocks#tracked}).
  *

@@ -157,7 +157,7 @@ final class ReadingOperations {
         };
     }
 
-    /** Whether the ensemble's clock is surely at or past {@code serverMillis}; writes to the root to find out if needed. */
+    /** Whether the ensemble's clock is surely at or past {@code serverMillis}; writes to the root if need be. */
     private boolean ensembleTimeSurelyPast(ZooKeeper zk, Requests.Operation op, long serverMillis) {
         return serverClock.surelyPast(serverMillis, () -> root.touch(zk, op));
     }
