@@ -104,6 +104,20 @@ public class LockStoreRegistry implements DisposableBean {
         return stores;
     }
 
+    /**
+     * The stores that are instances of {@code storeClass} (a store type's own class, say), by name, in configuration
+     * order; empty when there is none.
+     */
+    public <S extends LockStore> Map<String, S> stores(Class<S> storeClass) {
+        Map<String, S> matching = new LinkedHashMap<>();
+        stores.forEach((name, store) -> {
+            if (storeClass.isInstance(store)) {
+                matching.put(name, storeClass.cast(store));
+            }
+        });
+        return matching;
+    }
+
     public String defaultStoreName() {
         return defaultStoreName;
     }
