@@ -36,8 +36,11 @@ public class DistributedLockProperties {
     private Duration defaultExpire = Duration.ofSeconds(30);
 
     /**
-     * Lock stores by name (the Lock API's store_name). Empty: one store is made from the single lock-capable client
-     * in the application (Redis, ZooKeeper or etcd), or an in-memory store when there is none.
+     * Lock stores by name (the Lock API's store_name). Each store sets its 'type' (in-memory, redis, zookeeper, etcd,
+     * or a type another library adds) and has its settings under '<name>.<type>', e.g.
+     * distributed-lock.stores.main.type=redis and distributed-lock.stores.main.redis.connection-factory=lockRedis.
+     * Empty: one store is made from the single lock-capable client in the application (Redis, ZooKeeper or etcd), or
+     * an in-memory store when there is none.
      */
     private Map<String, Store> stores = new LinkedHashMap<>();
 

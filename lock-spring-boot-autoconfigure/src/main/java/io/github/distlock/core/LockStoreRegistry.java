@@ -18,6 +18,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -65,7 +66,7 @@ public class LockStoreRegistry implements DisposableBean {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             storeTypes.forEach((name, type) -> {
-                String property = LockStoreDefinition.STORES_PREFIX + "." + name;
+                String property = LockStoreDefinition.storeProperty(name);
                 if (name.isBlank()) {
                     throw new InvalidLockConfigurationException(property, "A store name is blank.",
                             "Give every store under distributed-lock.stores a non-blank name.");
@@ -103,6 +104,20 @@ public class LockStoreRegistry implements DisposableBean {
         return stores;
     }
 
+    /**
+     * The stores that are instances of {@code storeClass} (a store type's own class, say), by name, in configuration
+     * order; empty when there is none.
+     */
+    public <S extends LockStore> Map<String, S> stores(Class<S> storeClass) {
+        Map<String, S> matching = new LinkedHashMap<>();
+        stores.forEach((name, store) -> {
+            if (storeClass.isInstance(store)) {
+                matching.put(name, storeClass.cast(store));
+            }
+        });
+        return matching;
+    }
+
     public String defaultStoreName() {
         return defaultStoreName;
     }
@@ -113,12 +128,11 @@ public class LockStoreRegistry implements DisposableBean {
     }
 
     private static <P> LockStore create(LockStoreFactory<P> factory, String storeName, Binder binder) {
-        String prefix = LockStoreDefinition.STORES_PREFIX + "." + storeName + "." + factory.type();
+        String prefix = LockStoreDefinition.storeProperty(storeName) + "." + factory.type();
         P properties = null;
         Class<P> type = factory.propertiesType();
         if (type != null && type != Void.class) {
-            properties = binder.bindOrCreate(propertyName(storeName, factory.type()), Bindable.of(type),
-                    BindHandler.DEFAULT);
+            properties = bindSettings(binder, storeName, factory.type(), Bindable.of(type));
         }
         LockStore store = factory.create(new LockStoreDefinition<>(storeName, properties, prefix));
         if (store == null) {
@@ -128,13 +142,24 @@ public class LockStoreRegistry implements DisposableBean {
         return store;
     }
 
-    /** {@code distributed-lock.stores.<name>.<type>}; a name that is not a plain element is bound as {@code [name]}. */
-    private static ConfigurationPropertyName propertyName(String storeName, String type) {
-        String plain = LockStoreDefinition.STORES_PREFIX + "." + storeName;
-        ConfigurationPropertyName stores = ConfigurationPropertyName.isValid(plain) && !storeName.contains(".")
-                ? ConfigurationPropertyName.of(plain)
-                : ConfigurationPropertyName.of(LockStoreDefinition.STORES_PREFIX).append("[" + storeName + "]");
-        return stores.append(type);
+    /**
+     * Binds {@code distributed-lock.stores.<name>.<type>}. A name with upper case was written either plain
+     * ({@code stores.OrdersUs}, which Spring Boot matches ignoring case) or in brackets ({@code stores[OrdersUs]},
+     * matched exactly); the map key does not say which, so both are tried. A conversion failure throws Spring Boot's
+     * {@code BindException}, which names the property.
+     */
+    private static <P> P bindSettings(Binder binder, String storeName, String type, Bindable<P> settings) {
+        ConfigurationPropertyName asWritten = ConfigurationPropertyName.adapt(
+                LockStoreDefinition.storeProperty(storeName) + "." + type, '.');
+        ConfigurationPropertyName bracketed = ConfigurationPropertyName.of(LockStoreDefinition.STORES_PREFIX)
+                .append("[" + storeName + "]").append(type);
+        for (ConfigurationPropertyName name : List.of(asWritten, bracketed)) {
+            BindResult<P> bound = binder.bind(name, settings);
+            if (bound.isBound()) {
+                return bound.get();
+            }
+        }
+        return binder.bindOrCreate(asWritten, settings, BindHandler.DEFAULT);
     }
 
     private static void add(Map<String, LockStore> stores, List<AutoCloseable> owned, String name, LockStore store) {
@@ -196,7 +221,7 @@ public class LockStoreRegistry implements DisposableBean {
                 throw new InvalidLockConfigurationException(property,
                         "Store '" + configured + "' is not configured.",
                         "Set it to one of the configured stores " + stores.keySet()
-                                + " or add distributed-lock.stores." + configured + ".");
+                                + " or add " + LockStoreDefinition.storeProperty(configured) + ".type.");
             }
             return configured;
         }

@@ -21,6 +21,20 @@ public record LockStoreDefinition<P>(String storeName, P properties, String prop
 
     /** The full name of this store's {@code type} property. */
     public String typeProperty() {
-        return STORES_PREFIX + "." + storeName + ".type";
+        return storeProperty(storeName) + ".type";
+    }
+
+    /**
+     * Where store {@code storeName} is configured, as written in a properties file:
+     * {@code distributed-lock.stores.orders}, or {@code distributed-lock.stores[orders.eu]} for a name that is not a
+     * single property name element (one with a {@code '.'}, say).
+     */
+    public static String storeProperty(String storeName) {
+        return isPlainElement(storeName) ? STORES_PREFIX + "." + storeName : STORES_PREFIX + "[" + storeName + "]";
+    }
+
+    private static boolean isPlainElement(String storeName) {
+        return !storeName.isEmpty() && storeName.chars().allMatch(c -> c < 128
+                && (Character.isLetterOrDigit(c) || c == '-' || c == '_'));
     }
 }

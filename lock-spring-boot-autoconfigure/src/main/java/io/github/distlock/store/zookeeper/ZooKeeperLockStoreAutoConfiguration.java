@@ -12,13 +12,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The zookeeper store type, when Curator is on the classpath. Runs after spring-cloud-zookeeper's auto-configuration,
- * whose {@link CuratorFramework} bean the stores use unless they set their own connect string.
+ * whose {@link CuratorFramework} bean the stores use unless they set their own connect string. Its health:
+ * {@link ZooKeeperLockStoreHealthAutoConfiguration}.
  */
 @AutoConfiguration(afterName = "org.springframework.cloud.zookeeper.ZookeeperAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
@@ -51,19 +51,6 @@ public class ZooKeeperLockStoreAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = {CURATOR, "org.springframework.boot.health.contributor.HealthIndicator"})
-    @ConditionalOnEnabledHealthIndicator("distributed-lock-zookeeper")
-    static class HealthConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean(name = "distributedLockZookeeperHealthIndicator")
-        ZooKeeperLockStoreHealthIndicator distributedLockZookeeperHealthIndicator(
-                ObjectProvider<LockStoreRegistry> registry) {
-            return new ZooKeeperLockStoreHealthIndicator(registry);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = {CURATOR, "io.micrometer.core.instrument.binder.MeterBinder"})
     static class MetricsConfiguration {
 
@@ -71,15 +58,13 @@ public class ZooKeeperLockStoreAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "zooKeeperLockStoreMeterBinder")
         MeterBinder zooKeeperLockStoreMeterBinder(ObjectProvider<LockStoreRegistry> registry) {
-            return meters -> registry.ifAvailable(stores -> stores.stores().forEach((name, store) -> {
-                if (store instanceof ZooKeeperLockStore zooKeeperStore) {
-                    FunctionCounter.builder("distributed.lock.lost", zooKeeperStore, ZooKeeperLockStore::lostLockCount)
+            return meters -> registry.ifAvailable(stores -> stores.stores(ZooKeeperLockStore.class).forEach(
+                    (name, store) -> FunctionCounter.builder("distributed.lock.lost", store,
+                                    ZooKeeperLockStore::lostLockCount)
                             .description("Locks reported lost because the ZooKeeper connection was suspended or "
                                     + "the session lost")
                             .tag("store", name)
-                            .register(meters);
-                }
-            }));
+                            .register(meters)));
         }
     }
 }

@@ -25,12 +25,14 @@ import io.github.distlock.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +42,8 @@ class EtcdLockStoreAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
                     InMemoryLockStoreAutoConfiguration.class,
-                    EtcdLockStoreAutoConfiguration.class, SslAutoConfiguration.class))
+                    EtcdLockStoreAutoConfiguration.class, EtcdLockStoreHealthAutoConfiguration.class,
+                    SslAutoConfiguration.class))
             .withClassLoader(new FilteredClassLoader("org.springframework.data.redis", "org.apache.curator"));
 
     @Test
@@ -87,8 +90,10 @@ class EtcdLockStoreAutoConfigurationTest {
 
     @Test
     void withoutSpringBootHealthThereIsNoIndicatorAndTheStoreWorks() {
-        runner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis", "org.apache.curator",
+        new ApplicationContextRunner()
+                .withClassLoader(new FilteredClassLoader("org.springframework.data.redis", "org.apache.curator",
                         "org.springframework.boot.health"))
+                .withUserConfiguration(ImportedByName.class)
                 .withPropertyValues("distributed-lock.stores.orders.type=etcd",
                         "distributed-lock.stores.orders.etcd.endpoints=" + EtcdTestServer.shared().endpoint())
                 .run(context -> {
@@ -210,5 +215,17 @@ class EtcdLockStoreAutoConfigurationTest {
             assertThat(((InvalidLockConfigurationException) cause).getProperty()).isEqualTo(property);
             assertThat(cause.getMessage()).contains(problem);
         });
+    }
+
+    /**
+     * Imports the auto-configurations by class name, as an application's imports file does: Spring then reads their
+     * annotations without loading the classes and skips one whose type is missing, as
+     * {@code @ConditionalOnEnabledHealthIndicator} is without spring-boot-health. ({@link AutoConfigurations} would
+     * load them, and their health condition with them.)
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class,
+            EtcdLockStoreAutoConfiguration.class, EtcdLockStoreHealthAutoConfiguration.class})
+    static class ImportedByName {
     }
 }

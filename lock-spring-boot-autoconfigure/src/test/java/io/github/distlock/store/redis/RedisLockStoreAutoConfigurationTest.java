@@ -40,7 +40,8 @@ class RedisLockStoreAutoConfigurationTest {
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         DistributedLockAutoConfiguration.class,
-                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class,
+                        RedisLockStoreHealthAutoConfiguration.class))
                 .withPropertyValues("spring.data.redis.host=" + server.host(),
                         "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
                         "distributed-lock.key-prefix=none");

@@ -58,7 +58,8 @@ class RedisLockStoreFaultTest {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         DistributedLockAutoConfiguration.class,
-                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class))
+                    InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class,
+                        RedisLockStoreHealthAutoConfiguration.class))
                 .withUserConfiguration(JobsConfiguration.class)
                 .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port(),
                         "spring.data.redis.timeout=" + COMMAND_TIMEOUT.toMillis() + "ms",

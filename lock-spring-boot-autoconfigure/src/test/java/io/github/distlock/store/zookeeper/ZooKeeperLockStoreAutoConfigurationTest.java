@@ -36,7 +36,7 @@ class ZooKeeperLockStoreAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
                     InMemoryLockStoreAutoConfiguration.class,
-                    ZooKeeperLockStoreAutoConfiguration.class));
+                    ZooKeeperLockStoreAutoConfiguration.class, ZooKeeperLockStoreHealthAutoConfiguration.class));
 
     @BeforeAll
     void startServer() {
