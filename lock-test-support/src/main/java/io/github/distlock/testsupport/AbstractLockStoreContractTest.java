@@ -1,4 +1,4 @@
-package io.github.distlock.spi;
+package io.github.distlock.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.distlock.api.LockStatus;
+import io.github.distlock.spi.LockStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.github.distlock.store.inmemory;
 
-import io.github.distlock.spi.AbstractLockStoreContractTest;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.testsupport.AbstractLockStoreContractTest;
 
 class InMemoryLockStoreContractTest extends AbstractLockStoreContractTest {
 

@@ -2,8 +2,8 @@ package io.github.distlock.store.redis;
 
 import java.time.Duration;
 
-import io.github.distlock.spi.AbstractLockStoreContractTest;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.testsupport.AbstractLockStoreContractTest;
 import org.junit.jupiter.api.AfterAll;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;

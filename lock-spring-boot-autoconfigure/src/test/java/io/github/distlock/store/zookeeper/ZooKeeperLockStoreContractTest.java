@@ -2,8 +2,8 @@ package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
 
-import io.github.distlock.spi.AbstractLockStoreContractTest;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.testsupport.AbstractLockStoreContractTest;
 import io.github.distlock.testsupport.ZooKeeperTestServer;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
