@@ -14,4 +14,10 @@ class EtcdLockStoreContractTest extends AbstractLockStoreContractTest {
     protected LockStore createStore() {
         return EtcdTestStores.store(EtcdTestServer.shared().endpoint());
     }
+
+    /** A second store with a jetcd client of its own, on the same server. */
+    @Override
+    protected LockStore createPeerStore() {
+        return EtcdTestStores.store(EtcdTestServer.shared().endpoint());
+    }
 }

@@ -9,4 +9,13 @@ class InMemoryLockStoreContractTest extends AbstractLockStoreContractTest {
     protected LockStore createStore() {
         return new InMemoryLockStore();
     }
+
+    /**
+     * The store itself: its locks live in the instance, so a second {@code InMemoryLockStore} is a separate set of
+     * locks (another server, as it were), and within one JVM the only instance that shares them is this one.
+     */
+    @Override
+    protected LockStore createPeerStore() {
+        return store();
+    }
 }

@@ -15,6 +15,16 @@ class ZooKeeperLockStoreContractTest extends AbstractLockStoreContractTest {
     @Override
     protected LockStore createStore() {
         server = ZooKeeperTestServer.start();
+        return newStore();
+    }
+
+    /** A second store with a Curator client (and so a ZooKeeper session) of its own, on the same server and root. */
+    @Override
+    protected LockStore createPeerStore() {
+        return newStore();
+    }
+
+    private ZooKeeperLockStore newStore() {
         CuratorFramework client = server.client(Duration.ofSeconds(5));
         return new ZooKeeperLockStore("zookeeper", client, true, "/distlock-contract", Duration.ofSeconds(5),
                 ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY);
