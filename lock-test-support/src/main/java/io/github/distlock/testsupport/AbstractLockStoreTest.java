@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * What the store suites share: one store per test class, built by {@link #createStore()} before the first test and
  * closed after the last (when it is {@link AutoCloseable}), fresh keys and owners for every test, and waits bounded
@@ -69,7 +71,8 @@ public abstract class AbstractLockStoreTest<S extends LockStore> {
     }
 
     /** Tries every 50 ms until {@code owner} gets {@code key}; returns the {@link System#nanoTime()} of the grant. */
-    protected long pollUntilAcquired(String key, String owner, int expire, Duration timeout) throws InterruptedException {
+    protected long pollUntilAcquired(String key, String owner, int expire, Duration timeout)
+            throws InterruptedException {
         return pollUntil(() -> store.tryLock(key, owner, expire), timeout, "'" + key + "' acquired");
     }
 
@@ -88,6 +91,17 @@ public abstract class AbstractLockStoreTest<S extends LockStore> {
             Thread.sleep(50);
         }
         throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+    }
+
+    /**
+     * Asserts that {@code sinceLocked}, the time from just before a lock of {@link #SHORT_EXPIRE} seconds was taken
+     * to an event its end allowed, lies between the lease (less 50 ms, for clocks) and the lease plus
+     * {@link #expiryGrace()}.
+     */
+    protected void assertAtEndOfShortLease(Duration sinceLocked, String event) {
+        assertThat(sinceLocked).as("%s after a %ss lease", event, SHORT_EXPIRE)
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(SHORT_EXPIRE).minusMillis(50))
+                .isLessThanOrEqualTo(Duration.ofSeconds(SHORT_EXPIRE).plus(expiryGrace()));
     }
 
     /** Sleeps until a lease of {@code seconds} taken now has surely expired, grace included. */
