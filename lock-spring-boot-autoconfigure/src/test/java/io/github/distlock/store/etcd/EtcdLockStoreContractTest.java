@@ -1,7 +1,7 @@
 package io.github.distlock.store.etcd;
 
-import io.github.distlock.spi.AbstractLockStoreContractTest;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.testsupport.AbstractLockStoreContractTest;
 import io.github.distlock.testsupport.EtcdTestServer;
 
 /**
@@ -12,6 +12,12 @@ class EtcdLockStoreContractTest extends AbstractLockStoreContractTest {
 
     @Override
     protected LockStore createStore() {
+        return EtcdTestStores.store(EtcdTestServer.shared().endpoint());
+    }
+
+    /** A second store with a jetcd client of its own, on the same server. */
+    @Override
+    protected LockStore createPeerStore() {
         return EtcdTestStores.store(EtcdTestServer.shared().endpoint());
     }
 }

@@ -1,6 +1,6 @@
 package io.github.distlock.api;
 
-/** A {@link DistributedLock} method did not run because another owner held its lock. */
+/** A {@code @DistributedLock} method did not run because another owner held its lock. */
 public class LockNotAcquiredException extends RuntimeException {
 
     private final String resourceId;

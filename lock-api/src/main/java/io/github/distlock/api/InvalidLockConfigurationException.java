@@ -2,7 +2,7 @@ package io.github.distlock.api;
 
 /**
  * The distributed-lock configuration is wrong; startup stops with the property at fault and how to fix it
- * (shown by {@link InvalidLockConfigurationFailureAnalyzer}).
+ * (shown by the auto-configuration's failure analyzer).
  */
 public class InvalidLockConfigurationException extends RuntimeException {
 
