@@ -37,6 +37,18 @@ public @interface DistributedLock {
      * {@code -parameters} compiler flag, which Spring Boot's build plugins set), or by position ({@code #p0},
      * {@code #a0}); {@code #root.method}, {@code #root.target} and {@code #root.args} are available too, and bean
      * references as {@code @beanName}. Default: the declaring class and method name, {@code com.example.Orders.pay}.
+     *
+     * <p>A value that is not a {@code String}, as the result or concatenated into it, becomes text by one rule: an
+     * array (also of primitives) or collection gives its elements by this rule joined with {@code ,}
+     * ({@code #ids} of {@code send("A-1", "A-2")} locks {@code A-1,A-2}, as does {@code #root.args}); another value
+     * gives what Spring's {@code DefaultConversionService} makes of it, else its {@code toString()}. A value whose
+     * class has no {@code toString()} of its own (an identity hash, different per object) is refused: at startup
+     * when the parameter's declared type is such a concrete class, else at the call, with
+     * {@link IllegalArgumentException}. A key that evaluates to {@code null} or blank text, or fails to evaluate,
+     * throws {@link IllegalArgumentException} naming the method and expression, and the method does not run.
+     * Inside a concatenation a {@code null} is text: {@code 'order:' + #id} with a null {@code id} locks
+     * {@code order:null}; to refuse it, use {@code #id} alone or
+     * {@code 'order:' + T(java.util.Objects).requireNonNull(#id, 'id')}.
      */
     @AliasFor("value")
     String key() default "";

@@ -1,5 +1,6 @@
 package io.github.distlock.annotation;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,6 +90,21 @@ class DistributedLockStartupErrorsTest {
                 "WithPlaceholders.run(Runnable)", "attribute 'expire'", "orders.lock-expire");
     }
 
+    @Test
+    void aKeyThatIsAParameterWhoseTypeHasNoToStringIsRefused() {
+        assertStartupFails(IdentityKey.class, "IdentityKey.pay(PlainOrder)", "attribute 'key'", "= \"#order\"",
+                PlainOrder.class.getName(), "Object.toString()", "#order.id");
+        assertStartupFails(IdentityKeyConcatenated.class, "IdentityKeyConcatenated.pay(PlainOrder)",
+                "= \"'order:' + #p0\"");
+        assertStartupFails(IdentityKeyArray.class, "IdentityKeyArray.pay(PlainOrder[])", "= \"#orders\"");
+        assertStartupFails(IdentityKeyList.class, "IdentityKeyList.pay(List)", "= \"#orders\"");
+    }
+
+    @Test
+    void aParameterOfAnInterfaceOrObjectTypeIsLeftToTheFirstCall() {
+        runner.withBean(UndecidableKey.class).run(context -> assertThat(context).hasNotFailed());
+    }
+
     private void assertStartupFails(Class<?> bean, String... fragments) {
         assertStartupFailsWith(runner.withBean(bean), fragments);
     }
@@ -148,6 +164,56 @@ class DistributedLockStartupErrorsTest {
     public static class EndlessWait {
         @DistributedLock(waitTime = "400000d")
         public void run() {
+        }
+    }
+
+    /** No toString(): its string form is an identity hash, different for every object. */
+    public static class PlainOrder {
+        public String id() {
+            return "A-1";
+        }
+    }
+
+    public static class IdentityKey {
+        @DistributedLock(key = "#order")
+        public void pay(PlainOrder order) {
+        }
+    }
+
+    public static class IdentityKeyConcatenated {
+        @DistributedLock(key = "'order:' + #p0")
+        public void pay(PlainOrder order) {
+        }
+    }
+
+    public static class IdentityKeyArray {
+        @DistributedLock(key = "#orders")
+        public void pay(PlainOrder... orders) {
+        }
+    }
+
+    public static class IdentityKeyList {
+        @DistributedLock(key = "#orders")
+        public void pay(List<PlainOrder> orders) {
+        }
+    }
+
+    /** Startup cannot know these values' classes: an implementation or subclass may have its own toString(). */
+    public static class UndecidableKey {
+        @DistributedLock(key = "#order")
+        public void pay(Object order) {
+        }
+
+        @DistributedLock(key = "'task:' + #task")
+        public void run(Runnable task) {
+        }
+
+        @DistributedLock(key = "#orders")
+        public void payAll(List<?> orders) {
+        }
+
+        @DistributedLock(key = "#order.id()")
+        public void payById(PlainOrder order) {
         }
     }
 }
