@@ -12,9 +12,17 @@ import org.springframework.core.annotation.AliasFor;
  * Runs the method only while this invocation holds a distributed lock.
  *
  * <p>Each call gets a fresh UUID as lock owner, calls TryLock before the method and Unlock after it, whether it
- * returns, throws or is interrupted. Applies to public methods of Spring beans called through the bean (a call
- * from the same object, {@code this.method()}, is not intercepted). The lock wraps every other proxy advice of the
- * bean, so a {@code @Transactional} method commits before its lock is released.
+ * returns, throws or is interrupted. Applies to methods of Spring beans called through the bean; a call from the
+ * same object, {@code this.method()}, is not intercepted and runs without the lock. The lock wraps every other proxy
+ * advice of the bean, so a {@code @Transactional} method commits before its lock is released.
+ *
+ * <p>Beans are proxied by a CGLIB subclass of their class, which intercepts public, protected and package-private
+ * methods. Startup fails ({@link io.github.distlock.api.InvalidLockConfigurationException}, naming the class, method
+ * and reason) for a method the proxy can never intercept: a {@code final} method (it would run on the proxy
+ * instance, unlocked, with the bean's injected fields {@code null}), a method of a {@code final} class, a
+ * {@code static} or {@code private} method, a package-private method inherited from a superclass in another
+ * package; and, when the bean is a JDK dynamic proxy of its interfaces ({@code @Proxyable(INTERFACES)}), a method
+ * no proxied interface declares.
  *
  * <pre>{@code
  * @DistributedLock(key = "'order:' + #orderId", expire = "30s", waitTime = "2s")
