@@ -138,7 +138,9 @@ final class LockKeyValues implements TypeConverter {
                             + " has no toString() of its own: Object.toString() is an identity hash, different for "
                             + "every object, so every call would lock a key of its own.",
                             "Use a property that identifies the resource, e.g. #" + name + ".id, or give "
-                                    + identity.getSimpleName() + " a toString() of its identifying fields.");
+                                    + identity.getSimpleName() + " a toString() of its identifying fields (if only "
+                                    + "subclasses with their own toString() are ever passed, write #" + name
+                                    + ".toString()).");
                 }
             }
         }

@@ -261,6 +261,11 @@ class DistributedLockStartupErrorsTest {
         @DistributedLock(key = "#order.id()")
         public void payById(PlainOrder order) {
         }
+
+        /** Says that only subclasses with their own toString() are passed. */
+        @DistributedLock(key = "#order.toString()")
+        public void payBySubclassText(PlainOrder order) {
+        }
     }
 
     public static class Dependency {
