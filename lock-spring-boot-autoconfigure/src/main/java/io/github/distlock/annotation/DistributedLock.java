@@ -12,9 +12,17 @@ import org.springframework.core.annotation.AliasFor;
  * Runs the method only while this invocation holds a distributed lock.
  *
  * <p>Each call gets a fresh UUID as lock owner, calls TryLock before the method and Unlock after it, whether it
- * returns, throws or is interrupted. Applies to public methods of Spring beans called through the bean (a call
- * from the same object, {@code this.method()}, is not intercepted). The lock wraps every other proxy advice of the
- * bean, so a {@code @Transactional} method commits before its lock is released.
+ * returns, throws or is interrupted. Applies to methods of Spring beans called through the bean; a call from the
+ * same object, {@code this.method()}, is not intercepted and runs without the lock. The lock wraps every other proxy
+ * advice of the bean, so a {@code @Transactional} method commits before its lock is released.
+ *
+ * <p>Beans are proxied by a CGLIB subclass of their class, which intercepts public, protected and package-private
+ * methods. Startup fails ({@link io.github.distlock.api.InvalidLockConfigurationException}, naming the class, method
+ * and reason) for a method the proxy can never intercept: a {@code final} method (it would run on the proxy
+ * instance, unlocked, with the bean's injected fields {@code null}), a method of a {@code final} class, a
+ * {@code static} or {@code private} method, a package-private method inherited from a superclass in another
+ * package; and, when the bean is a JDK dynamic proxy of its interfaces ({@code @Proxyable(INTERFACES)}), a method
+ * no proxied interface declares.
  *
  * <pre>{@code
  * @DistributedLock(key = "'order:' + #orderId", expire = "30s", waitTime = "2s")
@@ -37,6 +45,18 @@ public @interface DistributedLock {
      * {@code -parameters} compiler flag, which Spring Boot's build plugins set), or by position ({@code #p0},
      * {@code #a0}); {@code #root.method}, {@code #root.target} and {@code #root.args} are available too, and bean
      * references as {@code @beanName}. Default: the declaring class and method name, {@code com.example.Orders.pay}.
+     *
+     * <p>A value that is not a {@code String}, as the result or concatenated into it, becomes text by one rule: an
+     * array (also of primitives) or collection gives its elements by this rule joined with {@code ,}
+     * ({@code #ids} of {@code send("A-1", "A-2")} locks {@code A-1,A-2}, as does {@code #root.args}); another value
+     * gives what Spring's {@code DefaultConversionService} makes of it, else its {@code toString()}. A value whose
+     * class has no {@code toString()} of its own (an identity hash, different per object) is refused: at startup
+     * when the parameter's declared type is such a concrete class, else at the call, with
+     * {@link IllegalArgumentException}. A key that evaluates to {@code null} or blank text, or fails to evaluate,
+     * throws {@link IllegalArgumentException} naming the method and expression, and the method does not run.
+     * Inside a concatenation a {@code null} is text: {@code 'order:' + #id} with a null {@code id} locks
+     * {@code order:null}; to refuse it, use {@code #id} alone or
+     * {@code 'order:' + T(java.util.Objects).requireNonNull(#id, 'id')}.
      */
     @AliasFor("value")
     String key() default "";

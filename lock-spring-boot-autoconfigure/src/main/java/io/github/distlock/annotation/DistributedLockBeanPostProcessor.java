@@ -1,12 +1,15 @@
 package io.github.distlock.annotation;
 
-import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.InvalidLockConfigurationException;
 
+import org.springframework.aop.framework.AopConfigException;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.BeanFactory;
@@ -17,7 +20,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
  * Proxies beans that have {@link DistributedLock} methods, and checks every such method while the context starts:
- * annotation attributes as each bean is created, store names once all beans exist.
+ * annotation attributes and that the proxy intercepts the method ({@link ProxyReach}) as each bean is created, store
+ * names once all beans exist.
  *
  * <p>The lock advice goes before any advice the bean already has, so the lock is the outermost layer (a
  * transaction commits while the lock is still held).
@@ -27,6 +31,8 @@ public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAd
 
     private final DistributedLockInterceptor interceptor;
     private BeanFactory beanFactory;
+    /** The {@link DistributedLock} methods of each eligible class, parsed. */
+    private final Map<Class<?>, List<LockOperation>> operationsByClass = new ConcurrentHashMap<>();
 
     public DistributedLockBeanPostProcessor(DistributedLockInterceptor interceptor) {
         this.interceptor = interceptor;
@@ -50,12 +56,35 @@ public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAd
         boolean eligible = super.isEligible(targetClass);
         if (eligible) {
             // Parse every annotated method now, so a mistake stops startup instead of the first call.
-            Map<Method, DistributedLock> annotated = MethodIntrospector.selectMethods(targetClass,
-                    (MethodIntrospector.MetadataLookup<DistributedLock>) method ->
-                            AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class));
-            annotated.keySet().forEach(method -> interceptor.operation(method, targetClass));
+            operationsByClass.computeIfAbsent(targetClass, type -> MethodIntrospector.selectMethods(type,
+                            (MethodIntrospector.MetadataLookup<DistributedLock>) method ->
+                                    AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class))
+                    .keySet().stream().map(method -> interceptor.operation(method, type)).toList());
         }
         return eligible;
+    }
+
+    /** Proxies the bean as the base class does, then checks that the proxy intercepts every locked method. */
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        Class<?> targetClass = AopUtils.getTargetClass(bean);
+        Object result;
+        try {
+            result = super.postProcessAfterInitialization(bean, beanName);
+        } catch (AopConfigException e) {
+            InvalidLockConfigurationException finalClass = ProxyReach.finalClass(targetClass,
+                    operationsByClass.getOrDefault(targetClass, List.of()));
+            if (finalClass == null) {
+                throw e;
+            }
+            finalClass.addSuppressed(e);
+            throw finalClass;
+        }
+        List<LockOperation> operations = operationsByClass.get(targetClass);
+        if (operations != null && AopUtils.isAopProxy(result)) {
+            ProxyReach.check(result, targetClass, operations);
+        }
+        return result;
     }
 
     @Override

@@ -17,7 +17,6 @@ import io.github.distlock.api.InvalidLockConfigurationException;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.DefaultParameterNameDiscoverer;
-import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelCompilerMode;
@@ -126,6 +125,7 @@ final class LockOperation {
                         + e.getSimpleMessage(), "Fix the expression, e.g. key = \"'order:' + #orderId\".");
             }
             checkVariables(description, keyText, keyExpression, method, parameterNames);
+            LockKeyValues.checkDeclaredTypes(description, keyExpression, method, parameterNames);
         }
         return new LockOperation(method, description, resolve(placeholders, annotation.store(), description, "store"), expireSeconds,
                 wait.toNanos(), annotation.onFailure(), constantKey, keyExpression, parameterNames, skipResult);
@@ -136,7 +136,7 @@ final class LockOperation {
         if (constantKey != null) {
             return constantKey;
         }
-        EvaluationContext context = contexts.create(new LockKeyRoot(method, args, target));
+        StandardEvaluationContext context = contexts.create(new LockKeyRoot(method, args, target));
         for (int i = 0; i < args.length; i++) {
             if (parameterNames != null) {
                 context.setVariable(parameterNames[i], args[i]);
@@ -144,11 +144,7 @@ final class LockOperation {
             context.setVariable(positionalNames[2 * i], args[i]);
             context.setVariable(positionalNames[2 * i + 1], args[i]);
         }
-        Object value = keyExpression.getValue(context);
-        if (value == null) {
-            throw new IllegalArgumentException("The key of " + description + " evaluated to null");
-        }
-        return value.toString();
+        return LockKeyValues.resourceId(keyExpression, context, description);
     }
 
     Object skipResult() {

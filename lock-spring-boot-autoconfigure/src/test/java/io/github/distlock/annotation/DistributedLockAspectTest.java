@@ -29,6 +29,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Proxyable;
+import org.springframework.context.annotation.ProxyType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -222,6 +224,30 @@ class DistributedLockAspectTest {
                 assertThat(context.getBean(DistributedLockClient.class).namespace().keyFor("r")).isEqualTo("r"));
     }
 
+    @Test
+    void protectedPackagePrivateAndDefaultMethodsAreLockedThroughAClassProxy() {
+        runner.withBean(Visibilities.class).run(context -> {
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            Visibilities bean = context.getBean(Visibilities.class);
+            holdResource(client, "protected");
+            holdResource(client, "package-private");
+            holdResource(client, "default");
+            assertThatThrownBy(bean::protectedRun).isInstanceOf(LockNotAcquiredException.class);
+            assertThatThrownBy(bean::packagePrivateRun).isInstanceOf(LockNotAcquiredException.class);
+            assertThatThrownBy(bean::defaultRun).isInstanceOf(LockNotAcquiredException.class);
+        });
+    }
+
+    @Test
+    void aFinalMethodIsLockedThroughItsInterfaceWhenTheBeanIsAJdkProxy() {
+        runner.withUserConfiguration(InterfaceProxied.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            holdResource(context.getBean(DistributedLockClient.class), "report:7");
+            assertThatThrownBy(() -> context.getBean(Reports.class).report("7"))
+                    .isInstanceOf(LockNotAcquiredException.class);
+        });
+    }
+
     static String holdResource(DistributedLockClient client, String resourceId) {
         String owner = "test-holder-" + System.nanoTime();
         assertThat(client.tryLock(new TryLockRequest("", resourceId, owner, 60)).success()).isTrue();
@@ -352,6 +378,43 @@ class DistributedLockAspectTest {
             Thread.sleep(1300);
             meanwhile.run();
             Thread.sleep(200);
+        }
+    }
+
+    public interface DefaultRun {
+        @DistributedLock(key = "'default'")
+        default void defaultRun() {
+        }
+    }
+
+    public static class Visibilities implements DefaultRun {
+        @DistributedLock(key = "'protected'")
+        protected void protectedRun() {
+        }
+
+        @DistributedLock(key = "'package-private'")
+        void packagePrivateRun() {
+        }
+    }
+
+    public interface Reports {
+        @DistributedLock(key = "'report:' + #id")
+        String report(String id);
+    }
+
+    public static class FinalReports implements Reports {
+        @Override
+        public final String report(String id) {
+            return id;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class InterfaceProxied {
+        @Bean
+        @Proxyable(ProxyType.INTERFACES)
+        FinalReports finalReports() {
+            return new FinalReports();
         }
     }
 }
