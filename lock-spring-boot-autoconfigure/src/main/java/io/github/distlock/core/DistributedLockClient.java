@@ -57,9 +57,7 @@ public class DistributedLockClient {
     public TryLockResponse tryLock(TryLockRequest request) {
         String storeName = storeName(request.storeName());
         LockStore store = store(storeName);
-        String key = key(request.resourceId());
-        requireOwner(request.lockOwner());
-        requireExpire(request.expire());
+        String key = checkedKey(request);
         return call(storeName, "TryLock", request.resourceId(),
                 () -> TryLockResponse.of(store.tryLock(key, request.lockOwner(), request.expire())));
     }
@@ -73,9 +71,7 @@ public class DistributedLockClient {
     public long tryLockFenced(TryLockRequest request) {
         String storeName = storeName(request.storeName());
         LockStore store = store(storeName);
-        String key = key(request.resourceId());
-        requireOwner(request.lockOwner());
-        requireExpire(request.expire());
+        String key = checkedKey(request);
         try {
             if (store instanceof FencedLockStore fenced) {
                 return fenced.tryLockFenced(key, request.lockOwner(), request.expire());
@@ -198,6 +194,14 @@ public class DistributedLockClient {
 
     private String storeName(String requested) {
         return requested == null || requested.isEmpty() ? defaultStoreName : requested;
+    }
+
+    /** The namespaced key of a TryLock, after checking its fields. */
+    private String checkedKey(TryLockRequest request) {
+        String key = key(request.resourceId());
+        requireOwner(request.lockOwner());
+        requireExpire(request.expire());
+        return key;
     }
 
     private static void requireOwner(String owner) {

@@ -32,7 +32,8 @@ import org.apache.commons.logging.LogFactory;
  *
  * <p>Metrics carry the source tag {@link LockMetrics#SOURCE_GRPC} and record outcomes only (see
  * {@link LockMetrics.Recorder#tryLockAnswered}): a lock taken over gRPC is released by a later, unrelated request
- * or by its lease running out, so no held time is measured and the held-locks gauge counts annotation locks only.
+ * or by its lease running out, so no held time is measured and the held-locks gauge counts the locks of
+ * {@code @DistributedLock} and {@code LockTemplate} only.
  *
  * <p>Implements the generated {@link RuntimeGrpc.AsyncService}, not {@code BindableService}, so that Spring gRPC
  * does not also put it on the application's own gRPC server; {@link GrpcLockServer} serves it on its own port.
