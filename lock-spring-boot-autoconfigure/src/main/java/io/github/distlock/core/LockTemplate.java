@@ -33,7 +33,8 @@ import io.github.distlock.spi.FencedLockStore;
  * <p>Errors: {@link LockNotAcquiredException} when another owner held the lock for all of the wait time or the
  * thread was interrupted while waiting (the interrupt flag is set again); {@link LockStoreException} when the store
  * failed (a TryLock that failed this way is followed by an Unlock in the background, in case the store applied it);
- * {@link InvalidLockRequestException} for a blank resource id or an unknown store.
+ * {@link InvalidLockRequestException} for a blank resource id or an unknown store;
+ * {@code LockStoreNotConfiguredException} when no store is configured at all.
  *
  * <p>Metrics ({@link LockMetrics}) carry {@code source=template}, or the source of {@link #withMetricsSource}.
  * Thread-safe; a bean of the auto-configuration.
