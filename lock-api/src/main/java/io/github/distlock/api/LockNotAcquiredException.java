@@ -1,6 +1,10 @@
 package io.github.distlock.api;
 
-/** A {@code @DistributedLock} method did not run because another owner held its lock. */
+/**
+ * A lock was not acquired: another owner held it (for all of the wait time, if there was one), or the waiting thread
+ * was interrupted (its interrupt flag is set again). Thrown by {@code LockTemplate.acquire} and
+ * {@code executeLocked}, and by a {@code @DistributedLock} method whose {@code onFailure} is {@code THROW}.
+ */
 public class LockNotAcquiredException extends RuntimeException {
 
     private final String resourceId;

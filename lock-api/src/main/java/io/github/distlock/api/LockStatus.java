@@ -11,6 +11,9 @@ public enum LockStatus {
     LOCK_UNEXIST,
     /** Another owner holds the lock; nothing was changed. */
     LOCK_BELONG_TO_OTHERS,
-    /** The store could not tell; only used on the wire, the Java API throws {@link LockStoreException} instead. */
+    /**
+     * The store could not tell; used on the wire. The Java API throws {@link LockStoreException} instead, and only
+     * {@link LockHandle#release()} answers it, when called again after an Unlock that failed.
+     */
     INTERNAL_ERROR
 }

@@ -3,8 +3,9 @@ package io.github.distlock.spi;
 import java.time.Duration;
 
 /**
- * Optional capability: a store that can tell a waiter when a lock is released, so that
- * {@code @DistributedLock(waitTime = ...)} wakes on the release instead of polling.
+ * Optional capability: a store that can tell a waiter when a lock is released, so that a wait for a lock
+ * ({@code LockTemplate} with a wait time, {@code @DistributedLock(waitTime = ...)}) wakes on the release instead of
+ * polling.
  */
 public interface ReleaseAwaitingLockStore extends LockStore {
 

@@ -29,7 +29,9 @@ import org.springframework.core.annotation.AliasFor;
  * public void pay(String orderId) { ... }
  * }</pre>
  *
- * Every attribute is checked at startup; a mistake stops the application with the class and method named.
+ * Every attribute is checked at startup; a mistake stops the application with the class and method named. The lock is
+ * taken through {@link io.github.distlock.core.LockTemplate}, and is
+ * {@link io.github.distlock.core.CurrentLock#get()} while the method runs.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -91,11 +91,12 @@ public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAd
     public void afterSingletonsInstantiated() {
         DistributedLockClient client = beanFactory.getBean(DistributedLockClient.class);
         for (LockOperation operation : interceptor.operations()) {
-            if (!operation.storeName.isEmpty() && !client.storeNames().contains(operation.storeName)) {
+            String storeName = operation.options.storeName();
+            if (!storeName.isEmpty() && !client.storeNames().contains(storeName)) {
                 throw new InvalidLockConfigurationException(operation.description + " attribute 'store'",
-                        "Store '" + operation.storeName + "' is not configured.",
+                        "Store '" + storeName + "' is not configured.",
                         "Use one of " + client.storeNames() + " or configure distributed-lock.stores."
-                                + operation.storeName + ".");
+                                + storeName + ".");
             }
         }
     }

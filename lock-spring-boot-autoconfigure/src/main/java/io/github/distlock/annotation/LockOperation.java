@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.api.LockOptions;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.DefaultParameterNameDiscoverer;
@@ -36,18 +37,13 @@ final class LockOperation {
 
     private static final SpelExpressionParser PARSER = new SpelExpressionParser(
             new SpelParserConfiguration(SpelCompilerMode.MIXED, LockOperation.class.getClassLoader()));
-    /** Longest waitTime accepted; far beyond any sensible wait, and safely inside a long of nanoseconds. */
-    private static final Duration MAX_WAIT = Duration.ofDays(365);
     private static final Pattern BARE_NUMBER = Pattern.compile("\\d+");
     private static final DefaultParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
 
     final Method method;
     final String description;
-    /** Configured store name; empty for the default store. */
-    final String storeName;
-    /** Lease in seconds, or 0 for {@code distributed-lock.default-expire}. */
-    final int expireSeconds;
-    final long waitNanos;
+    /** Store (empty for the default), lease (null for {@code distributed-lock.default-expire}) and wait time. */
+    final LockOptions options;
     final OnFailure onFailure;
     private final String constantKey;
     private final Expression keyExpression;
@@ -56,14 +52,11 @@ final class LockOperation {
     private final String[] positionalNames;
     private final Supplier<Object> skipResult;
 
-    private LockOperation(Method method, String description, String storeName, int expireSeconds, long waitNanos,
-            OnFailure onFailure, String constantKey, Expression keyExpression, String[] parameterNames,
-            Supplier<Object> skipResult) {
+    private LockOperation(Method method, String description, LockOptions options, OnFailure onFailure,
+            String constantKey, Expression keyExpression, String[] parameterNames, Supplier<Object> skipResult) {
         this.method = method;
         this.description = description;
-        this.storeName = storeName;
-        this.expireSeconds = expireSeconds;
-        this.waitNanos = waitNanos;
+        this.options = options;
         this.onFailure = onFailure;
         this.constantKey = constantKey;
         this.keyExpression = keyExpression;
@@ -86,28 +79,27 @@ final class LockOperation {
                 + "(" + parameterTypes(method) + ")";
 
         String expireText = resolve(placeholders, annotation.expire(), description, "expire");
-        int expireSeconds = 0;
+        Duration expire = null;
         if (!expireText.isEmpty()) {
-            Duration expire = parseDuration(description, "expire", expireText);
-            if (expire.compareTo(Duration.ofSeconds(1)) < 0 || expire.toNanosPart() != 0) {
-                throw invalid(description, "expire", "'" + expireText
-                        + "' is not a whole number of seconds of at least 1 (the Lock API counts leases in seconds).",
+            expire = parseDuration(description, "expire", expireText);
+            try {
+                LockOptions.expireSeconds(expire);
+            } catch (IllegalArgumentException e) {
+                throw invalid(description, "expire", "'" + expireText + "' " + e.getMessage(),
                         "Use e.g. expire = \"30s\".");
             }
-            if (expire.getSeconds() > Integer.MAX_VALUE) {
-                throw invalid(description, "expire", "'" + expireText + "' is too long.", "Use a shorter lease.");
-            }
-            expireSeconds = (int) expire.getSeconds();
         }
 
         String waitText = resolve(placeholders, annotation.waitTime(), description, "waitTime");
         Duration wait = waitText.isEmpty() ? Duration.ZERO : parseDuration(description, "waitTime", waitText);
-        if (wait.isNegative()) {
-            throw invalid(description, "waitTime", "'" + waitText + "' is negative.", "Use 0s or more.");
+        try {
+            LockOptions.checkWaitTime(wait);
+        } catch (IllegalArgumentException e) {
+            throw invalid(description, "waitTime", "'" + waitText + "' " + e.getMessage(),
+                    "Use e.g. waitTime = \"5s\".");
         }
-        if (wait.compareTo(MAX_WAIT) > 0) {
-            throw invalid(description, "waitTime", "'" + waitText + "' is too long.", "Use a shorter wait, at most 365d.");
-        }
+        LockOptions options = LockOptions.builder().store(resolve(placeholders, annotation.store(), description,
+                "store")).expire(expire).waitTime(wait).build();
 
         Supplier<Object> skipResult = skipResult(method, annotation.onFailure(), description);
 
@@ -127,8 +119,8 @@ final class LockOperation {
             checkVariables(description, keyText, keyExpression, method, parameterNames);
             LockKeyValues.checkDeclaredTypes(description, keyExpression, method, parameterNames);
         }
-        return new LockOperation(method, description, resolve(placeholders, annotation.store(), description, "store"), expireSeconds,
-                wait.toNanos(), annotation.onFailure(), constantKey, keyExpression, parameterNames, skipResult);
+        return new LockOperation(method, description, options, annotation.onFailure(), constantKey, keyExpression,
+                parameterNames, skipResult);
     }
 
     /** The resource id of one call. */
@@ -147,8 +139,9 @@ final class LockOperation {
         return LockKeyValues.resourceId(keyExpression, context, description);
     }
 
-    Object skipResult() {
-        return skipResult.get();
+    /** What the method returns when {@link OnFailure#SKIP} skips it. */
+    Supplier<Object> skipResult() {
+        return skipResult;
     }
 
     /** Makes the evaluation context of one call; supplied by the interceptor, which knows the bean factory. */

@@ -7,8 +7,11 @@ import java.util.Map;
 import io.github.distlock.annotation.DistributedLockBeanPostProcessor;
 import io.github.distlock.annotation.DistributedLockInterceptor;
 import io.github.distlock.api.LockKeyNamespace;
+import io.github.distlock.api.LockOptions;
 import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.core.LockTemplate;
 import io.github.distlock.metrics.LockMetrics;
+import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.metrics.MicrometerLockMetrics;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.api.InvalidLockConfigurationException;
@@ -32,8 +35,9 @@ import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 
 /**
- * Distributed locks: the stores of {@code distributed-lock.stores}, the {@link DistributedLockClient}, and the
- * {@code @DistributedLock} interceptor. Every bean backs off when the application defines its own.
+ * Distributed locks: the stores of {@code distributed-lock.stores}, the {@link DistributedLockClient}, the
+ * {@link LockTemplate} above it, and the {@code @DistributedLock} interceptor. Every bean backs off when the
+ * application defines its own.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
@@ -62,24 +66,35 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    LockRecorders lockRecorders(ObjectProvider<LockMetrics> metrics) {
+        return new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LockTemplate lockTemplate(DistributedLockClient client, LockRecorders recorders,
+            DistributedLockProperties properties) {
+        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static DistributedLockBeanPostProcessor distributedLockBeanPostProcessor(
-            ObjectProvider<DistributedLockClient> client, ObjectProvider<LockMetrics> metrics,
-            Environment environment) {
-        // Bound here, not injected: a post-processor must not pull the properties bean in early.
-        Duration defaultExpire = Binder.get(environment)
-                .bind(DistributedLockProperties.PREFIX + ".default-expire", Duration.class)
-                .orElse(Duration.ofSeconds(30));
-        return new DistributedLockBeanPostProcessor(
-                new DistributedLockInterceptor(client, metrics, checkedDefaultExpire(defaultExpire)));
+    static DistributedLockBeanPostProcessor distributedLockBeanPostProcessor(ObjectProvider<LockTemplate> template) {
+        // The template is resolved at the first call: a post-processor must not pull beans in early.
+        return new DistributedLockBeanPostProcessor(new DistributedLockInterceptor(template));
     }
 
     static Duration checkedDefaultExpire(Duration expire) {
-        if (expire.compareTo(Duration.ofSeconds(1)) < 0 || expire.toNanosPart() != 0
-                || expire.getSeconds() > Integer.MAX_VALUE) {
-            throw new InvalidLockConfigurationException(DistributedLockProperties.PREFIX + ".default-expire",
-                    "'" + expire + "' is not a whole number of seconds from 1 to " + Integer.MAX_VALUE
-                            + " (the Lock API counts leases in seconds, as a 32-bit int).", "Set it to e.g. 30s.");
+        String property = DistributedLockProperties.PREFIX + ".default-expire";
+        if (expire == null) {
+            throw new InvalidLockConfigurationException(property, "It is empty.", "Set it to e.g. 30s.");
+        }
+        try {
+            LockOptions.expireSeconds(expire);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidLockConfigurationException(property, "'" + expire + "' " + e.getMessage(),
+                    "Set it to e.g. 30s.");
         }
         return expire;
     }

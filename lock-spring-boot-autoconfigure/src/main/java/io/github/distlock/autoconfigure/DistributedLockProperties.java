@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.github.distlock.api.LockOptions;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** Configuration of distributed locks, under {@code distributed-lock}. */
@@ -31,9 +33,10 @@ public class DistributedLockProperties {
     private String keyPrefix;
 
     /**
-     * Lease of a lock taken by @DistributedLock when the annotation sets no expire. Whole seconds, at least 1s.
+     * Lease of a lock taken by @DistributedLock or LockTemplate when the annotation or options set no expire. Whole
+     * seconds, at least 1s.
      */
-    private Duration defaultExpire = Duration.ofSeconds(30);
+    private Duration defaultExpire = LockOptions.DEFAULT_EXPIRE;
 
     /**
      * Lock stores by name (the Lock API's store_name). Each store sets its 'type' (in-memory, redis, zookeeper, etcd,

@@ -1,5 +1,6 @@
 package io.github.distlock.core;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,9 @@ import io.github.distlock.api.TryLockResponse;
 import io.github.distlock.api.UnknownLockStoreException;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.api.UnlockResponse;
+import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
 /**
  * The Lock API in Java: TryLock, Unlock and LockKeepAlive, routed to the store named in each request.
@@ -28,6 +31,9 @@ import io.github.distlock.spi.LockStore;
  * field; store failures throw {@link LockStoreException} naming the store and the cause.
  */
 public class DistributedLockClient {
+
+    /** Returned by {@link #tryLockFenced} when the lock was taken by a store that hands out no fencing tokens. */
+    public static final long NO_FENCING_TOKEN = 0;
 
     private final Map<String, LockStore> stores;
     private final String defaultStoreName;
@@ -51,11 +57,54 @@ public class DistributedLockClient {
     public TryLockResponse tryLock(TryLockRequest request) {
         String storeName = storeName(request.storeName());
         LockStore store = store(storeName);
-        String key = key(request.resourceId());
-        requireOwner(request.lockOwner());
-        requireExpire(request.expire());
+        String key = checkedKey(request);
         return call(storeName, "TryLock", request.resourceId(),
                 () -> TryLockResponse.of(store.tryLock(key, request.lockOwner(), request.expire())));
+    }
+
+    /**
+     * TryLock, with the grant's fencing token when the store hands them out ({@link FencedLockStore}).
+     *
+     * @return the fencing token (positive); {@link #NO_FENCING_TOKEN} when the lock was taken by a store without
+     *         tokens; {@link FencedLockStore#NOT_ACQUIRED} when another owner holds it
+     */
+    public long tryLockFenced(TryLockRequest request) {
+        String storeName = storeName(request.storeName());
+        LockStore store = store(storeName);
+        String key = checkedKey(request);
+        try {
+            if (store instanceof FencedLockStore fenced) {
+                return fenced.tryLockFenced(key, request.lockOwner(), request.expire());
+            }
+            return store.tryLock(key, request.lockOwner(), request.expire()) ? NO_FENCING_TOKEN
+                    : FencedLockStore.NOT_ACQUIRED;
+        } catch (RuntimeException e) {
+            throw storeFailure(storeName, "TryLock", request.resourceId(), e);
+        }
+    }
+
+    /**
+     * Blocks until the lock of {@code resourceId} is released or its lease ends, or {@code maxWait} has passed, when
+     * the store can signal releases ({@link ReleaseAwaitingLockStore}). Returning is a hint, not a grant: try the
+     * lock again.
+     *
+     * @param storeName the store; empty means the default
+     * @return {@code false} at once, without waiting, when the store cannot signal releases (poll instead)
+     * @throws LockStoreException   when the store failed while waiting
+     * @throws InterruptedException when the thread was interrupted while waiting
+     */
+    public boolean awaitRelease(String storeName, String resourceId, Duration maxWait) throws InterruptedException {
+        String name = storeName(storeName);
+        if (!(store(name) instanceof ReleaseAwaitingLockStore awaiting)) {
+            return false;
+        }
+        String key = key(resourceId);
+        try {
+            awaiting.awaitRelease(key, maxWait);
+        } catch (RuntimeException e) {
+            throw storeFailure(name, "waiting for the release", resourceId, e);
+        }
+        return true;
     }
 
     public UnlockResponse unlock(UnlockRequest request) {
@@ -82,16 +131,20 @@ public class DistributedLockClient {
         T result;
         try {
             result = action.get();
-        } catch (LockStoreException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw new LockStoreException(storeName, operation + " of " + QuotedValue.of(resourceId), e);
+            throw storeFailure(storeName, operation, resourceId, e);
         }
         if (result == null) {
             throw new LockStoreException(storeName,
                     operation + " of " + QuotedValue.of(resourceId) + ": the store returned no status");
         }
         return result;
+    }
+
+    private static LockStoreException storeFailure(String storeName, String operation, String resourceId,
+            RuntimeException e) {
+        return e instanceof LockStoreException storeException ? storeException
+                : new LockStoreException(storeName, operation + " of " + QuotedValue.of(resourceId), e);
     }
 
     /** The configured store names, in configuration order. */
@@ -131,8 +184,24 @@ public class DistributedLockClient {
         return namespace;
     }
 
+    /**
+     * The store a request means: {@code requested}, or the default store's name when it is {@code null} or empty.
+     * The one place this is decided, for every lock path; it does not check that the store exists.
+     */
+    public String resolveStoreName(String requested) {
+        return storeName(requested);
+    }
+
     private String storeName(String requested) {
         return requested == null || requested.isEmpty() ? defaultStoreName : requested;
+    }
+
+    /** The namespaced key of a TryLock, after checking its fields. */
+    private String checkedKey(TryLockRequest request) {
+        String key = key(request.resourceId());
+        requireOwner(request.lockOwner());
+        requireExpire(request.expire());
+        return key;
     }
 
     private static void requireOwner(String owner) {

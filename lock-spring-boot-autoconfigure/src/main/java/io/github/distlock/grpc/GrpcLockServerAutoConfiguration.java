@@ -6,6 +6,7 @@ import javax.net.ssl.TrustManagerFactory;
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.metrics.LockMetrics;
+import io.github.distlock.metrics.LockRecorders;
 import io.grpc.BindableService;
 import io.grpc.TlsServerCredentials;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -47,8 +48,10 @@ public class GrpcLockServerAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        GrpcLockService grpcLockService(DistributedLockClient client, ObjectProvider<LockMetrics> metrics) {
-            return new GrpcLockService(client, metrics.getIfAvailable(() -> LockMetrics.NOOP));
+        GrpcLockService grpcLockService(DistributedLockClient client, ObjectProvider<LockRecorders> recorders,
+                ObjectProvider<LockMetrics> metrics) {
+            return new GrpcLockService(client,
+                    recorders.getIfAvailable(() -> new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP))));
         }
 
         @Bean

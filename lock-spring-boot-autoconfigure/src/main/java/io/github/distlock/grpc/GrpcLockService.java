@@ -1,8 +1,5 @@
 package io.github.distlock.grpc;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.InvalidLockRequestException;
 import io.github.distlock.api.LockStatus;
@@ -16,6 +13,7 @@ import io.github.distlock.grpc.proto.TryLockResponse;
 import io.github.distlock.grpc.proto.UnlockRequest;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import io.github.distlock.metrics.LockMetrics;
+import io.github.distlock.metrics.LockRecorders;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -34,7 +32,8 @@ import org.apache.commons.logging.LogFactory;
  *
  * <p>Metrics carry the source tag {@link LockMetrics#SOURCE_GRPC} and record outcomes only (see
  * {@link LockMetrics.Recorder#tryLockAnswered}): a lock taken over gRPC is released by a later, unrelated request
- * or by its lease running out, so no held time is measured and the held-locks gauge counts annotation locks only.
+ * or by its lease running out, so no held time is measured and the held-locks gauge counts the locks of
+ * {@code @DistributedLock} and {@code LockTemplate} only.
  *
  * <p>Implements the generated {@link RuntimeGrpc.AsyncService}, not {@code BindableService}, so that Spring gRPC
  * does not also put it on the application's own gRPC server; {@link GrpcLockServer} serves it on its own port.
@@ -49,13 +48,12 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
     private static final int MAX_DESCRIPTION_CHARS = 1024;
 
     private final DistributedLockClient client;
-    private final LockMetrics metrics;
-    // Only stores that answered or failed get a recorder, so the map is bounded by the configured stores.
-    private final Map<String, LockMetrics.Recorder> recorders = new ConcurrentHashMap<>();
+    private final LockRecorders.Source recorders;
 
-    public GrpcLockService(DistributedLockClient client, LockMetrics metrics) {
+    /** @param recorders the application's shared recorders; this service records with {@code source=grpc} */
+    public GrpcLockService(DistributedLockClient client, LockRecorders recorders) {
         this.client = client;
-        this.metrics = metrics;
+        this.recorders = recorders.forSource(LockMetrics.SOURCE_GRPC);
     }
 
     @Override
@@ -143,11 +141,9 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
         responseObserver.onCompleted();
     }
 
+    /** Asked only once the store answered or failed, so only configured stores get meters. */
     private LockMetrics.Recorder recorder(String requestedStore) {
-        String storeName = requestedStore.isEmpty() ? client.defaultStoreName() : requestedStore;
-        LockMetrics.Recorder recorder = recorders.get(storeName);
-        return recorder != null ? recorder : recorders.computeIfAbsent(storeName,
-                name -> metrics.recorder(name, LockMetrics.SOURCE_GRPC));
+        return recorders.recorder(client.resolveStoreName(requestedStore));
     }
 
     // Explicit mappings rather than ordinals: the wire numbers are a contract, the Java enum is not.

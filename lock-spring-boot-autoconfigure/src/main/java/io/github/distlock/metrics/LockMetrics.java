@@ -11,12 +11,18 @@ public interface LockMetrics {
     /** Tag value of locks taken through {@code @DistributedLock}. */
     String SOURCE_ANNOTATION = "annotation";
 
+    /** Tag value of locks taken through {@code LockTemplate} by application code. */
+    String SOURCE_TEMPLATE = "template";
+
     /** Tag value of requests served by the gRPC Lock API. */
     String SOURCE_GRPC = "grpc";
 
     LockMetrics NOOP = (storeName, source) -> Recorder.NOOP;
 
-    /** The recorder for one store and one source ({@link #SOURCE_ANNOTATION}, {@code grpc}, ...); cache it. */
+    /**
+     * The recorder for one store and one source ({@link #SOURCE_ANNOTATION}, {@code grpc}, ...); cache it, as
+     * {@link LockRecorders} does.
+     */
     Recorder recorder(String storeName, String source);
 
     /** Records the events of one store and source. */
@@ -47,7 +53,8 @@ public interface LockMetrics {
 
         // Request-per-call APIs (gRPC): TryLock, Unlock and LockKeepAlive arrive as unrelated requests, and a
         // client may never unlock, so this instance cannot know which locks are held or for how long. These record
-        // outcomes only: no held time, and the held-locks gauge is left alone.
+        // outcomes only: no held time, and the held-locks gauge is left alone. keepAliveAnswered and keepAliveFailed
+        // also record the renewals of held locks.
 
         /** A TryLock request answered {@code acquired} after {@code nanos}; the lock is not counted as held. */
         default void tryLockAnswered(boolean acquired, long nanos) {
@@ -61,11 +68,11 @@ public interface LockMetrics {
         default void unlockFailed() {
         }
 
-        /** A LockKeepAlive request answered {@code status}. */
+        /** A LockKeepAlive request (or the renewal of a held lock) answered {@code status}. */
         default void keepAliveAnswered(LockStatus status) {
         }
 
-        /** A LockKeepAlive request failed in the store. */
+        /** A LockKeepAlive request (or the renewal of a held lock) failed in the store. */
         default void keepAliveFailed() {
         }
     }

@@ -1,0 +1,169 @@
+package io.github.distlock.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
+import java.util.OptionalLong;
+
+import io.github.distlock.api.LockHandle;
+import io.github.distlock.api.LockKeepAliveRequest;
+import io.github.distlock.api.LockStatus;
+import io.github.distlock.api.LockStoreException;
+import io.github.distlock.api.UnlockRequest;
+import io.github.distlock.metrics.LockMetrics;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/** A lock taken by {@link LockTemplate}; Unlock and LockKeepAlive go through the client, outcomes to the recorder. */
+final class TemplateLockHandle implements LockHandle {
+
+    private static final Log logger = LogFactory.getLog(LockTemplate.class);
+    private static final VarHandle RELEASE_CLAIMED;
+
+    static {
+        try {
+            RELEASE_CLAIMED = MethodHandles.lookup().findVarHandle(TemplateLockHandle.class, "releaseClaimed",
+                    boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final DistributedLockClient client;
+    private final LockMetrics.Recorder recorder;
+    private final String storeName;
+    private final String resourceId;
+    private final String owner;
+    private final int expireSeconds;
+    /** A positive fencing token, or {@link DistributedLockClient#NO_FENCING_TOKEN}. */
+    private final long fencingToken;
+    private final long acquiredNanos;
+    private final long acquiredMillis;
+    /** Set by the first release, which alone sends Unlock. */
+    private volatile boolean releaseClaimed;
+    /** Unlock's answer, once known; {@link LockStatus#INTERNAL_ERROR} when it failed. */
+    private volatile LockStatus releaseStatus;
+    /** The handle this one is nested in on its thread, while bound in {@link CurrentLock}. */
+    TemplateLockHandle outer;
+
+    TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, String storeName,
+            String resourceId, String owner, int expireSeconds, long fencingToken, long acquiredNanos) {
+        this.client = client;
+        this.recorder = recorder;
+        this.storeName = storeName;
+        this.resourceId = resourceId;
+        this.owner = owner;
+        this.expireSeconds = expireSeconds;
+        this.fencingToken = fencingToken;
+        this.acquiredNanos = acquiredNanos;
+        this.acquiredMillis = System.currentTimeMillis();
+    }
+
+    @Override
+    public String storeName() {
+        return storeName;
+    }
+
+    @Override
+    public String resourceId() {
+        return resourceId;
+    }
+
+    @Override
+    public String owner() {
+        return owner;
+    }
+
+    @Override
+    public int expireSeconds() {
+        return expireSeconds;
+    }
+
+    @Override
+    public Instant acquiredAt() {
+        return Instant.ofEpochMilli(acquiredMillis);
+    }
+
+    @Override
+    public OptionalLong fencingToken() {
+        return fencingToken == DistributedLockClient.NO_FENCING_TOKEN ? OptionalLong.empty()
+                : OptionalLong.of(fencingToken);
+    }
+
+    @Override
+    public boolean isHeld() {
+        return !releaseClaimed;
+    }
+
+    @Override
+    public LockStatus renew() {
+        if (releaseClaimed) {
+            throw new IllegalStateException(this + " was released; acquire the lock again");
+        }
+        LockStatus status;
+        try {
+            status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, expireSeconds)).status();
+        } catch (LockStoreException e) {
+            recorder.keepAliveFailed();
+            throw e;
+        }
+        recorder.keepAliveAnswered(status);
+        return status;
+    }
+
+    @Override
+    public LockStatus release() {
+        if (!RELEASE_CLAIMED.compareAndSet(this, false, true)) {
+            LockStatus first = releaseStatus;
+            return first != null ? first : LockStatus.INTERNAL_ERROR;
+        }
+        // An interrupted thread still releases: clear the flag so blocking store clients do not refuse, then restore it.
+        boolean interrupted = Thread.interrupted();
+        try {
+            LockStatus status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+            releaseStatus = status;
+            recorder.released(status, System.nanoTime() - acquiredNanos);
+            if (status != LockStatus.SUCCESS) {
+                logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner "
+                        + "when released (Unlock answered " + status + "): its lease expired while it was held, so "
+                        + "another owner may have held it at the same time. Raise 'expire' above the longest time "
+                        + "it is held, or renew it.");
+            }
+            return status;
+        } catch (RuntimeException e) {
+            releaseStatus = LockStatus.INTERNAL_ERROR;
+            recorder.releaseFailed(System.nanoTime() - acquiredNanos);
+            throw e;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        releaseAfter(null);
+    }
+
+    /**
+     * Releases without throwing: a store failure is logged and, when {@code failure} (the work's own exception) is
+     * given, added to it as suppressed, so the work's outcome is what the caller sees.
+     */
+    void releaseAfter(Throwable failure) {
+        try {
+            release();
+        } catch (RuntimeException e) {
+            logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' could not be released; it ends "
+                    + "when its lease expires", e);
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Lock '" + resourceId + "' in store '" + storeName + "' (owner " + owner + ")";
+    }
+}
