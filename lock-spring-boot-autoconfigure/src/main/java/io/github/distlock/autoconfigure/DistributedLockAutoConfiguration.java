@@ -15,6 +15,8 @@ import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.metrics.MicrometerLockMetrics;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.core.HeldLocks;
+import io.github.distlock.core.HeldLocksShutdown;
 import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStoreFactory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,9 +74,26 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    HeldLocks heldLocks() {
+        return new HeldLocks();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     LockTemplate lockTemplate(DistributedLockClient client, LockRecorders recorders,
-            DistributedLockProperties properties) {
-        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()));
+            DistributedLockProperties properties, HeldLocks heldLocks) {
+        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()), heldLocks);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    HeldLocksShutdown heldLocksShutdown(HeldLocks heldLocks, DistributedLockProperties properties) {
+        Duration wait = properties.getShutdownWait();
+        if (wait == null || wait.isNegative()) {
+            throw new InvalidLockConfigurationException(DistributedLockProperties.PREFIX + ".shutdown-wait",
+                    "'" + wait + "' is not a duration of zero or more.", "Set it to e.g. 30s, or 0s not to wait.");
+        }
+        return new HeldLocksShutdown(heldLocks, wait);
     }
 
     @Bean

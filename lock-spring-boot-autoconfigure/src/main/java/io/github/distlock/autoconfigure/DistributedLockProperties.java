@@ -39,6 +39,13 @@ public class DistributedLockProperties {
     private Duration defaultExpire = LockOptions.DEFAULT_EXPIRE;
 
     /**
+     * How long closing the application waits for locks still held by running work (a scheduled job, an @Async
+     * task, a request under graceful shutdown) to be released before the lock stores' clients stop. Locks still held
+     * after it end with their leases. 0 does not wait.
+     */
+    private Duration shutdownWait = Duration.ofSeconds(30);
+
+    /**
      * Lock stores by name (the Lock API's store_name). Each store sets its 'type' (in-memory, redis, zookeeper, etcd,
      * or a type another library adds) and has its settings under '<name>.<type>', e.g.
      * distributed-lock.stores.main.type=redis and distributed-lock.stores.main.redis.connection-factory=lockRedis.
@@ -77,6 +84,14 @@ public class DistributedLockProperties {
 
     public void setDefaultExpire(Duration defaultExpire) {
         this.defaultExpire = defaultExpire;
+    }
+
+    public Duration getShutdownWait() {
+        return shutdownWait;
+    }
+
+    public void setShutdownWait(Duration shutdownWait) {
+        this.shutdownWait = shutdownWait;
     }
 
     public Map<String, Store> getStores() {

@@ -56,14 +56,22 @@ final class LockAcquirer {
      * @param storeName a configured store's name (resolved)
      * @return the grant's fencing token, {@link DistributedLockClient#NO_FENCING_TOKEN} when the store has none, or
      *         {@link FencedLockStore#NOT_ACQUIRED} when another owner held the lock for all of the wait
-     * @throws LockNotAcquiredException when interrupted while waiting (the interrupt flag is set again)
+     * @throws LockNotAcquiredException when the thread was interrupted before or while trying or waiting (the
+     *                                  interrupt flag stays set): an interrupt is not a store failure, even when a
+     *                                  blocking store client refused to work on the interrupted thread
      * @throws LockStoreException       when the store failed; a clean-up Unlock has been queued
      */
     long acquire(String storeName, String resourceId, String owner, int expireSeconds, long waitNanos, long start) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new LockNotAcquiredException(resourceId, storeName, "the thread was interrupted before it tried");
+        }
         try {
             return tryUntilDeadline(storeName, resourceId, owner, expireSeconds, waitNanos, start);
         } catch (LockStoreException e) {
             releaseAfterFailedTryLock(storeName, resourceId, owner);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new LockNotAcquiredException(resourceId, storeName, "interrupted while trying", e);
+            }
             throw e;
         }
     }

@@ -46,6 +46,7 @@ public class LockTemplate {
     private final LockRecorders recorders;
     private final LockRecorders.Source sourceRecorders;
     private final int defaultExpireSeconds;
+    private final HeldLocks heldLocks;
 
     /**
      * @param recorders     where outcomes are recorded
@@ -55,8 +56,17 @@ public class LockTemplate {
      *                                  {@link Integer#MAX_VALUE}
      */
     public LockTemplate(DistributedLockClient client, LockRecorders recorders, Duration defaultExpire) {
+        this(client, recorders, defaultExpire, new HeldLocks());
+    }
+
+    /**
+     * As {@link #LockTemplate(DistributedLockClient, LockRecorders, Duration)}, listing the locks it holds in
+     * {@code heldLocks} until they are released.
+     */
+    public LockTemplate(DistributedLockClient client, LockRecorders recorders, Duration defaultExpire,
+            HeldLocks heldLocks) {
         this(client, new LockAcquirer(client), recorders, LockMetrics.SOURCE_TEMPLATE,
-                LockOptions.expireSeconds(defaultExpire));
+                LockOptions.expireSeconds(defaultExpire), heldLocks);
     }
 
     /** Without metrics, with the {@link LockOptions#DEFAULT_EXPIRE} lease. */
@@ -65,12 +75,13 @@ public class LockTemplate {
     }
 
     private LockTemplate(DistributedLockClient client, LockAcquirer acquirer, LockRecorders recorders, String source,
-            int defaultExpireSeconds) {
+            int defaultExpireSeconds, HeldLocks heldLocks) {
         this.client = Objects.requireNonNull(client, "client");
         this.acquirer = acquirer;
         this.recorders = recorders;
         this.sourceRecorders = recorders.forSource(source);
         this.defaultExpireSeconds = defaultExpireSeconds;
+        this.heldLocks = Objects.requireNonNull(heldLocks, "heldLocks");
     }
 
     /**
@@ -78,7 +89,7 @@ public class LockTemplate {
      * {@link LockMetrics#SOURCE_ANNOTATION}); it shares everything else with this one.
      */
     public LockTemplate withMetricsSource(String source) {
-        return new LockTemplate(client, acquirer, recorders, source, defaultExpireSeconds);
+        return new LockTemplate(client, acquirer, recorders, source, defaultExpireSeconds, heldLocks);
     }
 
     /**
@@ -188,7 +199,10 @@ public class LockTemplate {
             return null;
         }
         recorder.acquired(lockedAt - start);
-        return new TemplateLockHandle(client, recorder, storeName, resourceId, owner, expire, token, lockedAt);
+        TemplateLockHandle lock = new TemplateLockHandle(client, recorder, heldLocks, storeName, resourceId, owner,
+                expire, token, lockedAt);
+        heldLocks.add(lock);
+        return lock;
     }
 
     private LockNotAcquiredException notAcquired(String resourceId, LockOptions options) {

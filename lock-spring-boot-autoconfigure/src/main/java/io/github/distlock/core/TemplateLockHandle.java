@@ -31,6 +31,7 @@ final class TemplateLockHandle implements LockHandle {
 
     private final DistributedLockClient client;
     private final LockMetrics.Recorder recorder;
+    private final HeldLocks heldLocks;
     private final String storeName;
     private final String resourceId;
     private final String owner;
@@ -46,10 +47,12 @@ final class TemplateLockHandle implements LockHandle {
     /** The handle this one is nested in on its thread, while bound in {@link CurrentLock}. */
     TemplateLockHandle outer;
 
-    TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, String storeName,
-            String resourceId, String owner, int expireSeconds, long fencingToken, long acquiredNanos) {
+    TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, HeldLocks heldLocks,
+            String storeName, String resourceId, String owner, int expireSeconds, long fencingToken,
+            long acquiredNanos) {
         this.client = client;
         this.recorder = recorder;
+        this.heldLocks = heldLocks;
         this.storeName = storeName;
         this.resourceId = resourceId;
         this.owner = owner;
@@ -122,6 +125,7 @@ final class TemplateLockHandle implements LockHandle {
         try {
             LockStatus status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
             releaseStatus = status;
+            heldLocks.remove(this);
             recorder.released(status, System.nanoTime() - acquiredNanos);
             if (status != LockStatus.SUCCESS) {
                 logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner "
@@ -132,6 +136,7 @@ final class TemplateLockHandle implements LockHandle {
             return status;
         } catch (RuntimeException e) {
             releaseStatus = LockStatus.INTERNAL_ERROR;
+            heldLocks.remove(this);
             recorder.releaseFailed(System.nanoTime() - acquiredNanos);
             throw e;
         } finally {

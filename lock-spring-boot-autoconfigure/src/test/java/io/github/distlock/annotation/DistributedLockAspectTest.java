@@ -125,6 +125,24 @@ class DistributedLockAspectTest {
     }
 
     @Test
+    void anInterruptPendingWhenTheMethodIsCalledIsNotAcquiredNotAStoreFailure() {
+        runner.withBean("in-memory", LockStore.class, NetworkLikeStore::new).run(context -> {
+            OrderService service = context.getBean(OrderService.class);
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> service.payOnce("interrupted-before"))
+                        .isInstanceOf(LockNotAcquiredException.class).hasMessageContaining("interrupted");
+                assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(service.runs()).as("the method does not run").isZero();
+            assertThat(tryResource(context.getBean(DistributedLockClient.class), "order:interrupted-before"))
+                    .as("no lock was left behind").isTrue();
+        });
+    }
+
+    @Test
     void aTryLockThatFailedAfterTheStoreTookTheLockIsUndoneInTheBackground() {
         runner.withBean("in-memory", LockStore.class, NetworkLikeStore::new).run(context -> {
             OrderService service = context.getBean(OrderService.class);
