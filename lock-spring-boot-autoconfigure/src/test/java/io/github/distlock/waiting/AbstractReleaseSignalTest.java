@@ -72,14 +72,15 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
         for (int round = 0; round < ROUNDS; round++) {
             long armsBefore = waiters().armCount();
             Acquirer acquirer = acquireAfterUnlock(uniqueKey("wake-up"));
-            millis.add(TimeUnit.NANOSECONDS.toMillis(acquirer.sinceUnlock));
+            millis.add(TimeUnit.NANOSECONDS.toMillis(acquirer.wokenAfterUnlock));
             assertThat(acquirer.tryLocks.get()).as("TryLocks: refused once, granted after the wake-up").isEqualTo(2);
             assertThat(waiters().armCount() - armsBefore).as("watches armed: one, no polling").isEqualTo(1);
         }
         millis.sort(null);
-        assertThat(millis.get(ROUNDS / 2)).as("median ms from Unlock to the waiter's grant, of %s", millis)
-                .isLessThan(WAKE_UP_BOUND.toMillis());
-        assertThat(millis.get(ROUNDS - 1)).as("slowest ms from Unlock to grant, of %s", millis).isLessThan(200);
+        assertThat(millis.get(ROUNDS / 2)).as("median ms from the Unlock's answer to the waiter's wake-up, of %s",
+                millis).isLessThan(WAKE_UP_BOUND.toMillis());
+        assertThat(millis.get(ROUNDS - 1)).as("slowest ms from the Unlock's answer to the wake-up, of %s", millis)
+                .isLessThan(200);
     }
 
     @Test
@@ -115,7 +116,7 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
         assertNothingRegistered(key);
         // And the signal works again: the next waiter is woken by it.
         Acquirer next = acquireAfterUnlock(uniqueKey("signal-back"));
-        assertThat(Duration.ofNanos(next.sinceUnlock)).as("after the signal came back, Unlock to grant")
+        assertThat(Duration.ofNanos(next.wokenAfterUnlock)).as("after the signal came back, Unlock to wake-up")
                 .isLessThan(Duration.ofMillis(200));
     }
 
@@ -175,7 +176,10 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
         assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
     }
 
-    /** Holds {@code key} in the holder store, starts a waiter, unlocks once it waits; returns the waiter, done. */
+    /**
+     * Holds {@code key} in the holder store, starts a waiter, unlocks once it waits; returns the waiter, done, with
+     * the time from the Unlock's answer to its wake-up.
+     */
     private Acquirer acquireAfterUnlock(String key) throws Exception {
         String holderOwner = newOwner();
         assertThat(holder.tryLock(key, holderOwner, LONG_EXPIRE)).isTrue();
@@ -183,10 +187,11 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
         awaitWaiting(1);
         Thread.sleep(100); // a polling waiter would show by now, in the counts
         assertThat(acquirer.done.getCount()).as("still held: still waiting").isEqualTo(1);
-        long unlocked = System.nanoTime();
         assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        long unlocked = System.nanoTime();
         acquirer.awaitDone();
-        acquirer.sinceUnlock = acquirer.acquiredAt - unlocked;
+        // The waiter may wake before the Unlock's answer reaches the holder; the server's write time is not counted.
+        acquirer.wokenAfterUnlock = Math.max(0, acquirer.wokenAt - unlocked);
         assertThat(store().unlock(key, acquirer.owner)).isEqualTo(LockStatus.SUCCESS);
         return acquirer;
     }
@@ -209,7 +214,8 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile boolean acquired;
         volatile long acquiredAt;
-        long sinceUnlock;
+        volatile long wokenAt;
+        long wokenAfterUnlock;
 
         static Acquirer start(ReleaseAwaitingLockStore store, String key, Duration waitTime) {
             Acquirer acquirer = new Acquirer();
@@ -228,6 +234,7 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
                             return;
                         }
                         store.awaitRelease(key, Duration.ofNanos(left));
+                        acquirer.wokenAt = System.nanoTime();
                     }
                 } catch (Throwable e) {
                     acquirer.failure.set(e);
