@@ -11,9 +11,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The waiters of one store in this JVM, and the one {@link Watch} per waited key that they share: what the Redis,
- * ZooKeeper and etcd stores' {@code awaitRelease} have in common. The store brings the {@link Signal} (a Redis
- * subscription, a ZooKeeper watch, an etcd watch); this class does the waiting, the deadlines, the interrupts, and
- * makes sure a registration made for a key is undone exactly once when the last of its waiters is gone.
+ * ZooKeeper and etcd stores' {@code awaitRelease} have in common. A store extends it with its signal, {@link #arm}
+ * and {@link #disarm} (a Redis subscription, a ZooKeeper watch, an etcd watch); this class does the waiting, the
+ * deadlines, the interrupts, and makes sure a registration made for a key is undone exactly once, when the last of
+ * its waiters is gone.
  *
  * <p>One {@code awaitRelease}: join the key's watch (the first waiter of a key creates it and has the store arm it),
  * wait until the watch says released, the holder's lease ends, or {@code maxWait} passes, then leave. When the signal
@@ -23,30 +24,12 @@ import java.util.function.LongSupplier;
  * next TryLock is the retry. No path waits past {@code maxWait}.
  *
  * <p>Threads: any number of waiters; the store's callbacks (from its client's I/O threads) resolve watches. No lock
- * is held while the store is called.
+ * is held while {@link #arm} or {@link #disarm} is called.
  */
-public final class ReleaseWaiters {
+public abstract class ReleaseWaiters {
 
     /** Longest pause between two looks at a key while the store's release signal is unavailable. */
     public static final Duration POLL_INTERVAL = Duration.ofMillis(50);
-
-    /** What a store provides: how to watch one key for its release. Implementations never block. */
-    public interface Signal {
-
-        /**
-         * Starts watching {@code key} for {@code watch}, which some waiter just created: reads whether the key is
-         * held, and registers for its release (in that order of effect, so that a release after the read is not
-         * missed). Later, from any thread, calls one of {@link Watch#held}, {@link Watch#released}, {@link Watch#lost}
-         * or {@link Watch#failed}; {@code watch} ignores all but the first outcome. May throw: the watch then fails.
-         */
-        void arm(String key, Watch watch);
-
-        /**
-         * {@code watch} ended (it was resolved, or its last waiter left): undo what {@link #arm} registered for it,
-         * such as a watch on the server. Called once per watch; must not block.
-         */
-        void disarm(String key, Watch watch);
-    }
 
     /** How a watch ended, or why a waiter stopped waiting on it. */
     private enum Outcome {
@@ -66,14 +49,26 @@ public final class ReleaseWaiters {
     private final AtomicInteger waiters = new AtomicInteger();
     private final AtomicLong arms = new AtomicLong();
     private final Object pause = new Object();
-    private final Signal signal;
     private final LongSupplier nanoClock;
 
     /** @param nanoClock monotonic time in nanoseconds ({@code System::nanoTime} outside tests) */
-    public ReleaseWaiters(Signal signal, LongSupplier nanoClock) {
-        this.signal = signal;
+    protected ReleaseWaiters(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
     }
+
+    /**
+     * Starts watching {@code key} for {@code watch}, which a waiter just created: reads whether the key is held, and
+     * registers for its release (in that order of effect, so that a release after the read is not missed). Never
+     * blocks. Later, from any thread, calls one of {@link Watch#held}, {@link Watch#released}, {@link Watch#lost} or
+     * {@link Watch#failed}; {@code watch} ignores all but the first outcome. May throw: the watch then fails.
+     */
+    protected abstract void arm(String key, Watch watch);
+
+    /**
+     * {@code watch} ended (it was resolved, or its last waiter left): undoes what {@link #arm} registered for it, such
+     * as a watch on the server. Called once per watch; never blocks, never throws.
+     */
+    protected abstract void disarm(String key, Watch watch);
 
     /**
      * Blocks until {@code key} is released or found free, its holder's lease ends, or {@code maxWait} passes: the
@@ -146,7 +141,7 @@ public final class ReleaseWaiters {
             if (created[0] != null) {
                 arms.incrementAndGet();
                 try {
-                    signal.arm(key, watch);
+                    arm(key, watch);
                 } catch (RuntimeException e) {
                     watch.failed();
                 }
@@ -170,7 +165,7 @@ public final class ReleaseWaiters {
             return current;
         });
         if (last[0]) {
-            signal.disarm(watch.key, watch);
+            disarm(watch.key, watch);
         }
     }
 
@@ -185,7 +180,7 @@ public final class ReleaseWaiters {
             return null;
         });
         if (removed[0]) {
-            signal.disarm(watch.key, watch);
+            disarm(watch.key, watch);
         }
     }
 
@@ -207,7 +202,7 @@ public final class ReleaseWaiters {
     /**
      * One key's watch, shared by the waiters of the key in this JVM until it has an outcome. The store resolves it
      * with {@link #held}, {@link #released}, {@link #lost} or {@link #failed}, and may attach what it registered, to
-     * undo it in {@link Signal#disarm}.
+     * undo it in {@link ReleaseWaiters#disarm}.
      */
     public final class Watch {
 
@@ -267,7 +262,7 @@ public final class ReleaseWaiters {
             return registration.compareAndSet(null, registered);
         }
 
-        /** What was attached, taken once (null when nothing was): {@link Signal#disarm} undoes it. */
+        /** What was attached, taken once (null when nothing was): {@link ReleaseWaiters#disarm} undoes it. */
         public Object detach() {
             Object attached = registration.getAndSet(DETACHED);
             return attached == DETACHED ? null : attached;

@@ -11,35 +11,32 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
-import io.github.distlock.testsupport.AbstractLockStoreTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.distlock.testsupport.AbstractReleaseAwaitingLockStoreTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How a store's release signal behaves beyond the capability's contract, on a real server: a waiter wakes within
- * milliseconds of an Unlock through the signal, not by polling (counted: TryLocks and watches armed); it acquires at
- * the end of the lease of a holder that never unlocks; it still acquires within its wait time when the signal is
- * lost; waiters of one key share one registration; an interrupt or a timeout leaves none behind, in this JVM or on
- * the server.
+ * The capability's contract, and how a store's release signal behaves beyond it, on a real server: a waiter wakes
+ * within milliseconds of an Unlock through the signal, not by polling (counted: TryLocks and watches armed); it
+ * acquires at the end of the lease of a holder that never unlocks; it still acquires within its wait time when the
+ * signal is lost; waiters of one key share one registration; an interrupt or a timeout leaves none behind, in this
+ * JVM or on the server.
  *
  * <p>Waiters run what {@code @DistributedLock(waitTime = ...)} runs: TryLock, and while refused, {@code awaitRelease}
- * for the time left and TryLock again. The holder is a second store with a connection of its own, as another
- * instance of the application would be.
+ * for the time left and TryLock again. The holder is the {@linkplain #createPeerStore() peer store}, with a connection
+ * of its own, as another instance of the application would be.
  */
-public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<ReleaseAwaitingLockStore> {
+public abstract class AbstractReleaseSignalTest extends AbstractReleaseAwaitingLockStoreTest {
 
     /** Well under the 200 ms the old backoff reached, well over a wake-up on a busy machine. */
     protected static final Duration WAKE_UP_BOUND = Duration.ofMillis(50);
     private static final Duration WAIT_TIME = Duration.ofSeconds(20);
     private static final int ROUNDS = 5;
 
-    private LockStore holder;
-
-    /** A second store on the same server, with its own connection: it holds the locks the waiters wait for. */
-    protected abstract LockStore createHolderStore() throws Exception;
+    /** Required: the peer holds the locks the waiters wait for. */
+    @Override
+    protected abstract LockStore createPeerStore() throws Exception;
 
     /** The waiters and watches of {@link #store()}. */
     protected abstract ReleaseWaiters waiters();
@@ -52,18 +49,6 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
      * server watch, a subscription), waiting a little for asynchronous removals.
      */
     protected abstract void assertServerRegistrations(String key, boolean watching) throws Exception;
-
-    @BeforeAll
-    void createHolder() throws Exception {
-        holder = createHolderStore();
-    }
-
-    @AfterAll
-    void closeHolder() throws Exception {
-        if (holder instanceof AutoCloseable closeable) {
-            closeable.close();
-        }
-    }
 
     @Test
     void aWaiterWakesWithinMillisecondsOfAnUnlockWithoutPolling() throws Exception {
@@ -87,7 +72,7 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
     void aWaiterAcquiresAtTheLeaseEndOfAHolderThatNeverUnlocks() throws Exception {
         String key = uniqueKey("never-unlocked");
         long start = System.nanoTime();
-        assertThat(holder.tryLock(key, newOwner(), SHORT_EXPIRE)).isTrue();
+        assertThat(peerStore().tryLock(key, newOwner(), SHORT_EXPIRE)).isTrue();
         long armsBefore = waiters().armCount();
         Acquirer acquirer = Acquirer.start(store(), key, WAIT_TIME);
         acquirer.awaitDone();
@@ -100,15 +85,14 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
     @Test
     void aWaiterWhoseSignalIsLostStillAcquiresWithinItsWaitTime() throws Exception {
         String key = uniqueKey("signal-lost");
-        String holderOwner = newOwner();
-        assertThat(holder.tryLock(key, holderOwner, LONG_EXPIRE)).isTrue();
+        String holderOwner = heldByPeer(key);
         Acquirer acquirer = Acquirer.start(store(), key, WAIT_TIME);
         awaitWaiting(1);
         loseSignal();
         Thread.sleep(300);
         assertThat(acquirer.done.getCount()).as("still held: still waiting").isEqualTo(1);
         long unlocked = System.nanoTime();
-        assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
         acquirer.awaitDone();
         assertThat(Duration.ofNanos(acquirer.acquiredAt - unlocked)).as("from the Unlock to the grant")
                 .isLessThan(Duration.ofSeconds(1));
@@ -123,8 +107,7 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
     @Test
     void waitersOfOneKeyShareOneRegistration() throws Exception {
         String key = uniqueKey("shared");
-        String holderOwner = newOwner();
-        assertThat(holder.tryLock(key, holderOwner, LONG_EXPIRE)).isTrue();
+        String holderOwner = heldByPeer(key);
         long armsBefore = waiters().armCount();
         List<Waiter> waiting = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -135,11 +118,11 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
         assertThat(waiters().armCount() - armsBefore).as("watches armed").isEqualTo(1);
         assertServerRegistrations(key, true);
         long unlocked = System.nanoTime();
-        assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
         for (Waiter waiter : waiting) {
             assertThat(waiter.returned.await(5, TimeUnit.SECONDS)).as("every waiter woke").isTrue();
-            assertThat(waiter.failure.get()).isNull();
-            assertThat(Duration.ofNanos(waiter.returnedAt - unlocked)).isLessThan(Duration.ofMillis(200));
+            waiter.assertNoFailure();
+            assertThat(Duration.ofNanos(waiter.returnedAt.get() - unlocked)).isLessThan(Duration.ofMillis(200));
         }
         assertNothingRegistered(key);
     }
@@ -147,33 +130,31 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
     @Test
     void anInterruptedWaiterLeavesNothingRegistered() throws Exception {
         String key = uniqueKey("interrupted");
-        String holderOwner = newOwner();
-        assertThat(holder.tryLock(key, holderOwner, LONG_EXPIRE)).isTrue();
+        String holderOwner = heldByPeer(key);
         Waiter waiter = Waiter.start(store(), key, WAIT_TIME);
         awaitWaiting(1);
         assertServerRegistrations(key, true);
         long interrupted = System.nanoTime();
-        waiter.thread.interrupt();
+        waiter.thread().interrupt();
         assertThat(waiter.returned.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(waiter.failure.get()).isInstanceOf(InterruptedException.class);
-        assertThat(Duration.ofNanos(waiter.returnedAt - interrupted)).as("from the interrupt to the exception")
+        assertThat(Duration.ofNanos(waiter.returnedAt.get() - interrupted)).as("from the interrupt to the exception")
                 .isLessThan(Duration.ofMillis(100));
         assertNothingRegistered(key);
-        assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
     }
 
     @Test
     void aWaitThatTimesOutLeavesNothingRegistered() throws Exception {
         String key = uniqueKey("timed-out");
-        String holderOwner = newOwner();
-        assertThat(holder.tryLock(key, holderOwner, LONG_EXPIRE)).isTrue();
+        String holderOwner = heldByPeer(key);
         Duration maxWait = Duration.ofMillis(400);
         long start = System.nanoTime();
         store().awaitRelease(key, maxWait);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(maxWait.minusMillis(10),
                 maxWait.plusMillis(300));
         assertNothingRegistered(key);
-        assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
     }
 
     /**
@@ -181,19 +162,25 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
      * the time from the Unlock's answer to its wake-up.
      */
     private Acquirer acquireAfterUnlock(String key) throws Exception {
-        String holderOwner = newOwner();
-        assertThat(holder.tryLock(key, holderOwner, LONG_EXPIRE)).isTrue();
+        String holderOwner = heldByPeer(key);
         Acquirer acquirer = Acquirer.start(store(), key, WAIT_TIME);
         awaitWaiting(1);
         Thread.sleep(100); // a polling waiter would show by now, in the counts
         assertThat(acquirer.done.getCount()).as("still held: still waiting").isEqualTo(1);
-        assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
         long unlocked = System.nanoTime();
         acquirer.awaitDone();
         // The waiter may wake before the Unlock's answer reaches the holder; the server's write time is not counted.
         acquirer.wokenAfterUnlock = Math.max(0, acquirer.wokenAt - unlocked);
         assertThat(store().unlock(key, acquirer.owner)).isEqualTo(LockStatus.SUCCESS);
         return acquirer;
+    }
+
+    /** Locks {@code key} in the peer store for a new owner, for {@link #LONG_EXPIRE}; returns the owner. */
+    protected String heldByPeer(String key) {
+        String owner = newOwner();
+        assertThat(peerStore().tryLock(key, owner, LONG_EXPIRE)).as("'%s' locked by the peer", key).isTrue();
+        return owner;
     }
 
     private void awaitWaiting(int count) throws InterruptedException {
@@ -251,31 +238,6 @@ public abstract class AbstractReleaseSignalTest extends AbstractLockStoreTest<Re
             assertThat(done.await(WAIT_TIME.toSeconds() + 5, TimeUnit.SECONDS)).as("the acquirer finished").isTrue();
             assertThat(failure.get()).as("the acquirer failed").isNull();
             assertThat(acquired).as("acquired within its wait time").isTrue();
-        }
-    }
-
-    /** A thread in one {@code awaitRelease}. */
-    private static final class Waiter {
-        final CountDownLatch returned = new CountDownLatch(1);
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        volatile long returnedAt;
-        Thread thread;
-
-        static Waiter start(ReleaseAwaitingLockStore store, String key, Duration maxWait) {
-            Waiter waiter = new Waiter();
-            waiter.thread = new Thread(() -> {
-                try {
-                    store.awaitRelease(key, maxWait);
-                } catch (Throwable e) {
-                    waiter.failure.set(e);
-                } finally {
-                    waiter.returnedAt = System.nanoTime();
-                    waiter.returned.countDown();
-                }
-            }, "waiter-" + key);
-            waiter.thread.setDaemon(true);
-            waiter.thread.start();
-            return waiter;
         }
     }
 }

@@ -132,18 +132,18 @@ class ReleaseWaitersTest {
     }
 
     private ReleaseWaiters waiters(BiConsumer<String, ReleaseWaiters.Watch> arm) {
-        return new ReleaseWaiters(new ReleaseWaiters.Signal() {
+        return new ReleaseWaiters(System::nanoTime) {
             @Override
-            public void arm(String key, ReleaseWaiters.Watch watch) {
+            protected void arm(String key, Watch watch) {
                 arms.incrementAndGet();
                 arm.accept(key, watch);
             }
 
             @Override
-            public void disarm(String key, ReleaseWaiters.Watch watch) {
+            protected void disarm(String key, Watch watch) {
                 disarms.computeIfAbsent(watch, w -> new AtomicInteger()).incrementAndGet();
             }
-        }, System::nanoTime);
+        };
     }
 
     private static void assertNothingLeft(ReleaseWaiters waiters) {

@@ -8,7 +8,6 @@ import java.util.function.Function;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.options.WatchOption;
@@ -30,32 +29,25 @@ import io.grpc.Status;
  *
  * <p>Threads: waiters arm; replies and watch events arrive on jetcd's threads.
  */
-final class EtcdReleaseWatches implements ReleaseWaiters.Signal {
+final class EtcdReleaseWatches extends ReleaseWaiters {
 
     private final KV kv;
-    private final Watch watchClient;
+    /** jetcd's watch client, named in full: in this class {@code Watch} is {@link ReleaseWaiters.Watch}. */
+    private final io.etcd.jetcd.Watch watchClient;
     private final Function<String, ByteSequence> etcdKey;
     private final Duration requestTimeout;
-    private final ReleaseWaiters waiters;
 
-    EtcdReleaseWatches(KV kv, Watch watchClient, Function<String, ByteSequence> etcdKey, Duration requestTimeout) {
+    EtcdReleaseWatches(KV kv, io.etcd.jetcd.Watch watchClient, Function<String, ByteSequence> etcdKey,
+            Duration requestTimeout) {
+        super(System::nanoTime);
         this.kv = kv;
         this.watchClient = watchClient;
         this.etcdKey = etcdKey;
         this.requestTimeout = requestTimeout;
-        this.waiters = new ReleaseWaiters(this, System::nanoTime);
-    }
-
-    void awaitRelease(String key, Duration maxWait) throws InterruptedException {
-        waiters.awaitRelease(key, maxWait);
-    }
-
-    ReleaseWaiters waiters() {
-        return waiters;
     }
 
     @Override
-    public void arm(String key, ReleaseWaiters.Watch watch) {
+    protected void arm(String key, ReleaseWaiters.Watch watch) {
         ByteSequence stored = etcdKey.apply(key);
         kv.get(stored).orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((read, failure) -> {
             if (failure != null) {
@@ -72,7 +64,7 @@ final class EtcdReleaseWatches implements ReleaseWaiters.Signal {
             }
             WatchOption fromAfterRead = WatchOption.builder().withRevision(read.getHeader().getRevision() + 1)
                     .withNoPut(true).build();
-            Watch.Watcher watcher;
+            io.etcd.jetcd.Watch.Watcher watcher;
             try {
                 watcher = watchClient.watch(stored, fromAfterRead, new Listener(watch));
             } catch (RuntimeException e) {
@@ -88,8 +80,8 @@ final class EtcdReleaseWatches implements ReleaseWaiters.Signal {
     }
 
     @Override
-    public void disarm(String key, ReleaseWaiters.Watch watch) {
-        if (watch.detach() instanceof Watch.Watcher watcher) {
+    protected void disarm(String key, ReleaseWaiters.Watch watch) {
+        if (watch.detach() instanceof io.etcd.jetcd.Watch.Watcher watcher) {
             watcher.close();
         }
     }
@@ -110,7 +102,7 @@ final class EtcdReleaseWatches implements ReleaseWaiters.Signal {
     }
 
     /** The events of one watch. */
-    private record Listener(ReleaseWaiters.Watch watch) implements Watch.Listener {
+    private record Listener(ReleaseWaiters.Watch watch) implements io.etcd.jetcd.Watch.Listener {
 
         @Override
         public void onNext(WatchResponse response) {

@@ -1,7 +1,6 @@
 package io.github.distlock.store.redis;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.waiting.ReleaseWaiters;
@@ -21,12 +20,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * <p>Threads: waiters arm; the reply to {@code PTTL} completes on a client thread.
  */
-final class RedisReleaseSignal implements ReleaseWaiters.Signal, AutoCloseable {
+final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
 
     private static final long NO_KEY = -2;
 
     private final RedisLockCommands commands;
-    private final ReleaseWaiters waiters;
     private final LettuceReleaseSubscription subscription;
     private final SimpleAsyncTaskExecutor executor;
 
@@ -37,19 +35,15 @@ final class RedisReleaseSignal implements ReleaseWaiters.Signal, AutoCloseable {
      */
     RedisReleaseSignal(RedisLockCommands commands, LettuceConnectionFactory lettuceFactory,
             SimpleAsyncTaskExecutor executor) {
+        super(System::nanoTime);
         this.commands = commands;
         this.executor = executor;
-        this.waiters = new ReleaseWaiters(this, System::nanoTime);
         this.subscription = lettuceFactory == null ? null
-                : new LettuceReleaseSubscription(lettuceFactory, waiters, executor);
-    }
-
-    void awaitRelease(String key, Duration maxWait) throws InterruptedException {
-        waiters.awaitRelease(key, maxWait);
+                : new LettuceReleaseSubscription(lettuceFactory, this, executor);
     }
 
     @Override
-    public void arm(String key, ReleaseWaiters.Watch watch) {
+    protected void arm(String key, ReleaseWaiters.Watch watch) {
         // Read after the watch is registered: a disconnection from now on loses it, so "live" cannot be stale.
         boolean live = subscription != null && subscription.isLive();
         if (subscription != null && !live) {
@@ -69,12 +63,8 @@ final class RedisReleaseSignal implements ReleaseWaiters.Signal, AutoCloseable {
     }
 
     @Override
-    public void disarm(String key, ReleaseWaiters.Watch watch) {
+    protected void disarm(String key, ReleaseWaiters.Watch watch) {
         // Nothing registered per key: the subscription serves them all.
-    }
-
-    ReleaseWaiters waiters() {
-        return waiters;
     }
 
     LettuceReleaseSubscription subscription() {

@@ -1,6 +1,5 @@
 package io.github.distlock.store.zookeeper;
 
-import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -34,35 +33,26 @@ import org.apache.zookeeper.data.Stat;
  * <p>Threads: waiters arm; ZooKeeper's event thread delivers replies and events; Curator's connection-state thread
  * reports reconnections.
  */
-final class ReleaseWatches implements ReleaseWaiters.Signal, ConnectionStateListener {
+final class ReleaseWatches extends ReleaseWaiters implements ConnectionStateListener {
 
     private final Requests requests;
     private final Function<String, String> pathFor;
     private final ServerClock serverClock;
     private final LongSupplier nanoClock;
     private final long takeoverDelayMillis;
-    private final ReleaseWaiters waiters;
 
     ReleaseWatches(Requests requests, Function<String, String> pathFor, ServerClock serverClock,
             LongSupplier nanoClock, long takeoverDelayMillis) {
+        super(nanoClock);
         this.requests = requests;
         this.pathFor = pathFor;
         this.serverClock = serverClock;
         this.nanoClock = nanoClock;
         this.takeoverDelayMillis = takeoverDelayMillis;
-        this.waiters = new ReleaseWaiters(this, nanoClock);
-    }
-
-    void awaitRelease(String key, Duration maxWait) throws InterruptedException {
-        waiters.awaitRelease(key, maxWait);
-    }
-
-    ReleaseWaiters waiters() {
-        return waiters;
     }
 
     @Override
-    public void arm(String key, ReleaseWaiters.Watch watch) {
+    protected void arm(String key, ReleaseWaiters.Watch watch) {
         ZooKeeper zk = requests.connectedOrNull();
         if (zk == null) {
             watch.lost();
@@ -85,7 +75,7 @@ final class ReleaseWatches implements ReleaseWaiters.Signal, ConnectionStateList
     }
 
     @Override
-    public void disarm(String key, ReleaseWaiters.Watch watch) {
+    protected void disarm(String key, ReleaseWaiters.Watch watch) {
         if (watch.detach() instanceof NodeWatch nodeWatch && !nodeWatch.fired) {
             nodeWatch.remove();
         }
@@ -94,7 +84,7 @@ final class ReleaseWatches implements ReleaseWaiters.Signal, ConnectionStateList
     @Override
     public void stateChanged(CuratorFramework client, ConnectionState state) {
         if (state.isConnected()) {
-            waiters.signalRestored();
+            signalRestored();
         }
     }
 
