@@ -1,6 +1,7 @@
 package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.spi.LockStore;
@@ -14,8 +15,6 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The release-awaiting capability on a real ZooKeeper: a data watch on the waited node. Losing the signal is the
@@ -79,33 +78,15 @@ class ZooKeeperReleaseAwaitingLockStoreTest extends AbstractReleaseSignalTest {
         long created = System.nanoTime();
         holderClient.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
                 .forPath(zooKeeperStore().pathFor(key), LockNodeCodec.nodeData(leaseMillis, "cut-off-holder"));
-        long armsBefore = waiters().armCount();
-        String owner = newOwner();
-        long acquired = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        int tryLocks = 0;
-        while (System.nanoTime() < deadline) {
-            tryLocks++;
-            if (store().tryLock(key, owner, LONG_EXPIRE)) {
-                acquired = System.nanoTime();
-                break;
-            }
-            store().awaitRelease(key, Duration.ofNanos(deadline - System.nanoTime()));
-        }
-        assertThat(acquired).as("acquired").isPositive();
-        Duration takeover = Duration.ofMillis(leaseMillis).plus(ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY);
-        assertThat(Duration.ofNanos(acquired - created)).as("from the node's write to the takeover")
-                .isBetween(takeover.minusMillis(50), takeover.plus(expiryGrace()));
-        assertThat(tryLocks).as("TryLocks (no polling)").isLessThanOrEqualTo(3);
-        assertThat(waiters().armCount() - armsBefore).as("watches armed (no polling)").isLessThanOrEqualTo(2);
-        assertThat(store().unlock(key, owner)).isEqualTo(io.github.distlock.api.LockStatus.SUCCESS);
+        assertAcquiredWithoutPollingAt(key, created,
+                Duration.ofMillis(leaseMillis).plus(ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY));
     }
 
     private ZooKeeperLockStore zooKeeperStore() {
         return (ZooKeeperLockStore) store();
     }
 
-    private java.util.List<String> dataWatches() {
+    private List<String> dataWatches() {
         try {
             return WatchersDebug.getDataWatches(storeClient.getZookeeperClient().getZooKeeper());
         } catch (Exception e) {
