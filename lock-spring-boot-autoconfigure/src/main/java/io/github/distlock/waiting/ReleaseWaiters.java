@@ -78,7 +78,13 @@ public abstract class ReleaseWaiters {
      * @throws InterruptedException when interrupted; the waiter is gone, and with it the key's watch if it was the last
      */
     public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
-        long deadline = nanoClock.getAsLong() + Math.max(0, maxWait.toNanos());
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            return; // not worth a read of the key
+        }
+        long deadline = nanoClock.getAsLong() + maxWait.toNanos();
         while (true) {
             Outcome outcome = awaitOnce(key, deadline);
             if (outcome != Outcome.LOST && outcome != Outcome.FAILED) {

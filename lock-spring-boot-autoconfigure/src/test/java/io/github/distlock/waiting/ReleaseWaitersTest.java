@@ -93,10 +93,25 @@ class ReleaseWaitersTest {
                 .isBetween(Duration.ofMillis(95), Duration.ofMillis(300));
 
         ReleaseWaiters forever = waiters((key, watch) -> watch.held(Long.MAX_VALUE));
+        Thread waiting = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            while (forever.waiterCount() == 0) {
+                Thread.onSpinWait();
+            }
+            waiting.interrupt();
+        });
+        interrupter.start();
+        assertThatThrownBy(() -> forever.awaitRelease("k", Duration.ofSeconds(10)))
+                .isInstanceOf(InterruptedException.class);
+        interrupter.join();
+        assertNothingLeft(forever);
+        assertThat(disarms.values()).as("both watches disarmed once").hasSize(2)
+                .allSatisfy(count -> assertThat(count).hasValue(1));
+
         Thread.currentThread().interrupt();
         assertThatThrownBy(() -> forever.awaitRelease("k", Duration.ofSeconds(10)))
                 .isInstanceOf(InterruptedException.class);
-        assertNothingLeft(forever);
+        assertThat(arms).as("an interrupted thread reads no key").hasValue(2);
     }
 
     @Test
