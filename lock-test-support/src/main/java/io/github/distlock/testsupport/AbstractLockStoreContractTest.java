@@ -15,8 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.LockStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,32 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public abstract class AbstractLockStoreContractTest extends AbstractLockStoreTest<LockStore> {
 
-    private LockStore peer;
-
-    /**
-     * Builds a second store on the same server as {@link #createStore()}'s, through a connection (client, session)
-     * of its own, as another instance of the application would; called once per class, after {@link #createStore()}.
-     * Return {@link #store()} itself only for a store whose locks live in the instance (the in-memory store), where
-     * no other instance shares them.
-     */
+    /** Required here: the contract's tests of Unlock and LockKeepAlive through another instance use it. */
+    @Override
     protected abstract LockStore createPeerStore() throws Exception;
-
-    @BeforeAll
-    void createPeerStoreOnce() throws Exception {
-        peer = createPeerStore();
-    }
-
-    @AfterAll
-    void closePeerStore() throws Exception {
-        if (peer != store() && peer instanceof AutoCloseable closeable) {
-            closeable.close();
-        }
-    }
-
-    /** The store that {@link #createPeerStore()} built. */
-    protected LockStore peerStore() {
-        return peer;
-    }
 
     @Test
     void tryLockTakesAFreeKey() {
@@ -195,14 +170,14 @@ public abstract class AbstractLockStoreContractTest extends AbstractLockStoreTes
         String key = uniqueKey("peer-unlock");
         String owner = newOwner();
         assertThat(store().tryLock(key, owner, LONG_EXPIRE)).isTrue();
-        assertThat(peer.unlock(key, owner)).as("unlock through the peer").isEqualTo(LockStatus.SUCCESS);
-        assertThat(peer.unlock(key, owner)).as("a second unlock through the peer").isEqualTo(LockStatus.LOCK_UNEXIST);
+        assertThat(peerStore().unlock(key, owner)).as("unlock through the peer").isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, owner)).as("a second unlock through the peer").isEqualTo(LockStatus.LOCK_UNEXIST);
         assertThat(store().keepAlive(key, owner, LONG_EXPIRE)).as("keepAlive through the instance that took it")
                 .isEqualTo(LockStatus.LOCK_UNEXIST);
         String next = newOwner();
         assertThat(store().tryLock(key, next, LONG_EXPIRE)).as("free in the instance that took it").isTrue();
         assertThat(store().unlock(key, owner)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
-        assertThat(peer.unlock(key, next)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(peerStore().unlock(key, next)).isEqualTo(LockStatus.SUCCESS);
     }
 
     @Test
@@ -211,13 +186,13 @@ public abstract class AbstractLockStoreContractTest extends AbstractLockStoreTes
         String owner = newOwner();
         long start = System.nanoTime();
         assertThat(store().tryLock(key, owner, SHORT_EXPIRE)).isTrue();
-        assertThat(peer.keepAlive(key, owner, SHORT_EXPIRE + 4)).as("keepAlive through the peer")
+        assertThat(peerStore().keepAlive(key, owner, SHORT_EXPIRE + 4)).as("keepAlive through the peer")
                 .isEqualTo(LockStatus.SUCCESS);
         sleepUntil(start + Duration.ofSeconds(SHORT_EXPIRE).plus(expiryGrace()).plusMillis(100).toNanos());
         // Past the first lease (and its grace), well within the renewed one, in both instances.
         assertThat(store().tryLock(key, newOwner(), LONG_EXPIRE)).as("renewed lease, seen by the instance that took it")
                 .isFalse();
-        assertThat(peer.tryLock(key, newOwner(), LONG_EXPIRE)).as("renewed lease, seen by the peer").isFalse();
+        assertThat(peerStore().tryLock(key, newOwner(), LONG_EXPIRE)).as("renewed lease, seen by the peer").isFalse();
         assertThat(store().keepAlive(key, owner, LONG_EXPIRE)).isEqualTo(LockStatus.SUCCESS);
         assertThat(store().unlock(key, owner)).as("unlock through the instance that took it")
                 .isEqualTo(LockStatus.SUCCESS);
@@ -229,9 +204,9 @@ public abstract class AbstractLockStoreContractTest extends AbstractLockStoreTes
         long start = System.nanoTime();
         assertThat(store().tryLock(key, newOwner(), SHORT_EXPIRE)).isTrue();
         String other = newOwner();
-        assertThat(peer.unlock(key, other)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
-        assertThat(peer.keepAlive(key, other, LONG_EXPIRE)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
-        assertThat(peer.tryLock(key, other, LONG_EXPIRE)).as("still held, seen by the peer").isFalse();
+        assertThat(peerStore().unlock(key, other)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+        assertThat(peerStore().keepAlive(key, other, LONG_EXPIRE)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+        assertThat(peerStore().tryLock(key, other, LONG_EXPIRE)).as("still held, seen by the peer").isFalse();
         assertThat(store().tryLock(key, other, LONG_EXPIRE)).as("still held, seen by the instance that took it")
                 .isFalse();
         // The refused keepAlive left the lease as it was: it ends on time.

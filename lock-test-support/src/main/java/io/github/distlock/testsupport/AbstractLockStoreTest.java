@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the store suites share: one store per test class, built by {@link #createStore()} before the first test and
- * closed after the last (when it is {@link AutoCloseable}), fresh keys and owners for every test, and waits bounded
- * in time. Extend one of the suites, not this class: {@link AbstractLockStoreContractTest},
+ * closed after the last (when it is {@link AutoCloseable}), and the same for a {@linkplain #createPeerStore() peer}
+ * when the suite uses one; fresh keys and owners for every test, and waits bounded in time. Extend one of the suites, not this class: {@link AbstractLockStoreContractTest},
  * {@link AbstractReleaseAwaitingLockStoreTest}, {@link AbstractFencedLockStoreTest}.
  *
  * @param <S> the store interface the suite tests
@@ -28,12 +28,23 @@ public abstract class AbstractLockStoreTest<S extends LockStore> {
     protected static final int LONG_EXPIRE = 60;
 
     private S store;
+    private LockStore peer;
 
     /**
      * Builds the store under test, connected to a real server; called once per test class, before any test. Every
      * test uses keys of its own (starting with {@code contract-}), so one store serves all tests of the class.
      */
     protected abstract S createStore() throws Exception;
+
+    /**
+     * Builds a second store on the same server as {@link #createStore()}'s, through a connection (client, session)
+     * of its own, as another instance of the application would; called once per class, after {@link #createStore()}.
+     * Null, the default, for a suite that uses none. Return {@link #store()} itself only for a store whose locks live
+     * in the instance (the in-memory store), where no other instance shares them.
+     */
+    protected LockStore createPeerStore() throws Exception {
+        return null;
+    }
 
     /**
      * How late after its lease an expired lock may still be refused to a new owner (or still wake no waiter). One
@@ -46,10 +57,14 @@ public abstract class AbstractLockStoreTest<S extends LockStore> {
     @BeforeAll
     void createStoreOnce() throws Exception {
         store = createStore();
+        peer = createPeerStore();
     }
 
     @AfterAll
     void closeStore() throws Exception {
+        if (peer != store && peer instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
         if (store instanceof AutoCloseable closeable) {
             closeable.close();
         }
@@ -58,6 +73,11 @@ public abstract class AbstractLockStoreTest<S extends LockStore> {
     /** The store that {@link #createStore()} built. */
     protected S store() {
         return store;
+    }
+
+    /** The store that {@link #createPeerStore()} built; null when the suite uses none. */
+    protected LockStore peerStore() {
+        return peer;
     }
 
     /** A key no other test uses: {@code contract-<name>-<random UUID>}. */

@@ -90,7 +90,7 @@ public abstract class AbstractReleaseAwaitingLockStoreTest extends AbstractLockS
         String key = uniqueKey("await-interrupt");
         String holder = newOwner();
         Waiter waiter = holdAndWait(key, holder);
-        waiter.thread.interrupt();
+        waiter.thread().interrupt();
         assertThat(waiter.returned.await(5, TimeUnit.SECONDS)).as("the interrupted waiter returned").isTrue();
         assertThat(waiter.failure.get()).isInstanceOf(InterruptedException.class);
         assertThat(store().unlock(key, holder)).isEqualTo(LockStatus.SUCCESS);
@@ -104,14 +104,21 @@ public abstract class AbstractReleaseAwaitingLockStoreTest extends AbstractLockS
         return waiter;
     }
 
-    /** A thread blocked in {@code awaitRelease}: when it returned, and what it threw. */
-    private static final class Waiter {
-        final CountDownLatch returned = new CountDownLatch(1);
-        final AtomicLong returnedAt = new AtomicLong();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread thread;
+    /** A thread blocked in {@code awaitRelease}: when it returned, and what it threw. For this suite's extensions. */
+    protected static final class Waiter {
+        /** Counted down when {@code awaitRelease} returned or threw. */
+        public final CountDownLatch returned = new CountDownLatch(1);
+        /** {@link System#nanoTime()} when it returned or threw. */
+        public final AtomicLong returnedAt = new AtomicLong();
+        /** What it threw, if anything. */
+        public final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private Thread thread;
 
-        static Waiter start(ReleaseAwaitingLockStore store, String key, Duration maxWait) {
+        private Waiter() {
+        }
+
+        /** Starts a daemon thread that calls {@code store.awaitRelease(key, maxWait)} once. */
+        public static Waiter start(ReleaseAwaitingLockStore store, String key, Duration maxWait) {
             Waiter waiter = new Waiter();
             waiter.thread = new Thread(() -> {
                 try {
@@ -128,7 +135,12 @@ public abstract class AbstractReleaseAwaitingLockStoreTest extends AbstractLockS
             return waiter;
         }
 
-        void assertNoFailure() {
+        /** The waiting thread, to interrupt it. */
+        public Thread thread() {
+            return thread;
+        }
+
+        public void assertNoFailure() {
             assertThat(failure.get()).as("awaitRelease threw").isNull();
         }
     }

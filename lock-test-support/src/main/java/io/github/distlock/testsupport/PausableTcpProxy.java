@@ -79,8 +79,9 @@ public final class PausableTcpProxy implements AutoCloseable {
 
     private void accept() {
         while (!closed) {
+            Socket client = null;
             try {
-                Socket client = listener.accept();
+                client = listener.accept();
                 Socket server = new Socket();
                 server.connect(target, 2000);
                 sockets.add(client);
@@ -88,7 +89,10 @@ public final class PausableTcpProxy implements AutoCloseable {
                 relay(client, server, true);
                 relay(server, client, false);
             } catch (IOException e) {
-                // closed, or the server refused: the client sees its connection fail
+                // closed, or the server refused: the client sees its connection fail (not hang, accepted and idle)
+                if (client != null) {
+                    closeQuietly(client);
+                }
             }
         }
     }

@@ -26,7 +26,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.github.distlock.api.LockStatus;
-import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -41,6 +41,8 @@ import org.apache.commons.logging.LogFactory;
  *   <li>keepAlive reads the key; when the owner matches it renews the key's lease ({@code LeaseKeepAlive}), which
  *       resets it to the TTL it was granted with. When the caller asks for a different TTL, the key moves to a new
  *       lease of that TTL in a transaction guarded by owner and mod revision, and the old lease is revoked.</li>
+ *   <li>awaitRelease reads the key, then watches it for a delete from the next revision on; see
+ *       {@link EtcdReleaseWatches}.</li>
  * </ul>
  *
  * <p>Revokes of leases nobody uses any more (after an unlock, a failed tryLock or a lease move) are sent without
@@ -57,7 +59,7 @@ import org.apache.commons.logging.LogFactory;
  * <p>Every request waits at most the request timeout; then the call throws (the client wraps it in a
  * {@code LockStoreException}). jetcd itself spreads requests over the endpoints and moves off a failed one.
  */
-public class EtcdLockStore implements LockStore, AutoCloseable {
+public class EtcdLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(EtcdLockStore.class);
 
@@ -75,6 +77,7 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
     private final Semaphore revokePermits = new Semaphore(MAX_PENDING_REVOKES);
     /** The server's minimum lease TTL once a grant showed it (a grant longer than asked), else 0. */
     private final AtomicInteger observedMinimumTtl = new AtomicInteger();
+    private final EtcdReleaseWatches releaseWatches;
 
     /**
      * @param client         the etcd client
@@ -89,6 +92,7 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
         this.leases = client.getLeaseClient();
         this.namespace = bytes(namespace);
         this.requestTimeout = requestTimeout;
+        this.releaseWatches = new EtcdReleaseWatches(kv, client.getWatchClient(), this::etcdKey, requestTimeout);
     }
 
     @Override
@@ -162,6 +166,20 @@ public class EtcdLockStore implements LockStore, AutoCloseable {
                         + "it (" + KEEP_ALIVE_ATTEMPTS + " attempts, concurrent keepAlives of the same owner?)");
             }
         }
+    }
+
+    /**
+     * Blocks until {@code key} is deleted (an Unlock, or the end of its lease), or {@code maxWait} passes: one etcd
+     * watch per waited key, shared by this store's waiters.
+     */
+    @Override
+    public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
+        releaseWatches.awaitRelease(key, maxWait);
+    }
+
+    /** The waiting part, for tests. */
+    EtcdReleaseWatches releaseWatches() {
+        return releaseWatches;
     }
 
     private LeaseGrantResponse grant(int expireSeconds, String key) {

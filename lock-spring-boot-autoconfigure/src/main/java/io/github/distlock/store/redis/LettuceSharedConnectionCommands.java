@@ -1,5 +1,6 @@
 package io.github.distlock.store.redis;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.LettuceFutures;
@@ -53,6 +54,13 @@ final class LettuceSharedConnectionCommands implements RedisLockCommands {
             reply = await(redis.eval(script.bodyBytes(), ScriptOutputType.INTEGER, keys, args));
         }
         return reply;
+    }
+
+    @Override
+    public CompletableFuture<Long> pttl(byte[] key) {
+        // A copy, so that the timeout completes it and not Lettuce's own command.
+        return commands().pttl(key).toCompletableFuture().thenApply(millis -> millis)
+                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.github.distlock.store.redis;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 import org.springframework.data.redis.connection.RedisConnection;
@@ -11,14 +13,17 @@ import org.springframework.data.redis.core.types.Expiration;
 /**
  * Commands through a {@link RedisConnection} borrowed from the factory for each call: works with any Spring Data
  * Redis client (Jedis, or Lettuce with a connection pool instead of a shared connection). On a cluster factory the
- * connection is a cluster connection, which routes each command to the node of its key.
+ * connection is a cluster connection, which routes each command to the node of its key. Such connections block, so
+ * the one command that must not block its caller, {@link #pttl}, runs on {@code blockingExecutor}.
  */
 final class RedisConnectionCommands implements RedisLockCommands {
 
     private final RedisConnectionFactory connectionFactory;
+    private final Executor blockingExecutor;
 
-    RedisConnectionCommands(RedisConnectionFactory connectionFactory) {
+    RedisConnectionCommands(RedisConnectionFactory connectionFactory, Executor blockingExecutor) {
         this.connectionFactory = connectionFactory;
+        this.blockingExecutor = blockingExecutor;
     }
 
     @Override
@@ -48,6 +53,12 @@ final class RedisConnectionCommands implements RedisLockCommands {
             throw new IllegalStateException("Redis answered nothing to a lock script");
         }
         return reply;
+    }
+
+    @Override
+    public CompletableFuture<Long> pttl(byte[] key) {
+        return CompletableFuture.supplyAsync(() -> withConnection(connection -> connection.keyCommands().pTtl(key)),
+                blockingExecutor);
     }
 
     @Override

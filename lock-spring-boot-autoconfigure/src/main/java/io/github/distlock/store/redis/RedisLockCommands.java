@@ -1,5 +1,7 @@
 package io.github.distlock.store.redis;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The few Redis commands the lock store needs, on raw bytes, behind one interface so that the store runs on the
  * fastest path its connection factory allows (see {@link LettuceSharedConnectionCommands}) and on any other
@@ -15,6 +17,12 @@ interface RedisLockCommands {
 
     /** Runs {@code script} on {@code key} by its SHA, loading it when the server does not know it yet. */
     long evalOnKey(RedisLockScript script, byte[] key, byte[]... args);
+
+    /**
+     * {@code PTTL key}, without blocking the caller: the milliseconds left, {@code -2} when there is no key,
+     * {@code -1} when it has no expiry. Completes exceptionally on a failure or after the command timeout.
+     */
+    CompletableFuture<Long> pttl(byte[] key);
 
     /** {@code PING}: the server's reply. */
     String ping();

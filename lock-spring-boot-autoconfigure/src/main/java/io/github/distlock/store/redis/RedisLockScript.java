@@ -8,17 +8,23 @@ import java.util.HexFormat;
 /** A Lua script with its SHA-1, so that it is sent by digest ({@code EVALSHA}) and its body only when needed. */
 final class RedisLockScript {
 
+    /** Where Unlock announces a release: the message is the key. */
+    static final String RELEASE_CHANNEL = "distlock:released";
+
     /**
-     * Deletes the key when {@code ARGV[1]} holds it. Replies {@link #SUCCESS}, {@link #NO_LOCK} (no key) or
-     * {@link #OTHER_OWNER}.
+     * Deletes the key when {@code ARGV[1]} holds it, and publishes the key on {@link #RELEASE_CHANNEL}. Replies
+     * {@link #SUCCESS}, {@link #NO_LOCK} (no key) or {@link #OTHER_OWNER}. The publish goes through {@code pcall}:
+     * a user the ACL does not allow it still unlocks (a script is not rolled back, so a failing publish would report
+     * an error for a lock already released); its waiters then find the release by their timed retries.
      */
     static final RedisLockScript UNLOCK = new RedisLockScript("""
             local holder = redis.call('GET', KEYS[1])
             if not holder then return 0 end
             if holder ~= ARGV[1] then return 2 end
             redis.call('DEL', KEYS[1])
+            redis.pcall('PUBLISH', '%s', KEYS[1])
             return 1
-            """);
+            """.formatted(RELEASE_CHANNEL));
 
     /**
      * Sets the key's time to live to {@code ARGV[2]} milliseconds when {@code ARGV[1]} holds it. Replies as

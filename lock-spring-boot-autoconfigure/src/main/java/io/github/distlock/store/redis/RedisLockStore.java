@@ -1,11 +1,13 @@
 package io.github.distlock.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.api.LockStatus;
-import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
@@ -17,6 +19,8 @@ import org.springframework.util.ClassUtils;
  *   <li>TryLock: {@code SET key owner NX PX lease}, one atomic command.</li>
  *   <li>Unlock: a script that deletes the key only when it holds {@code owner}.</li>
  *   <li>LockKeepAlive: a script that resets the key's time to live only when it holds {@code owner}.</li>
+ *   <li>Waiting ({@link #awaitRelease}): Unlock's script publishes the key, which the store's subscription hears;
+ *       see {@link RedisReleaseSignal}.</li>
  * </ul>
  * Scripts go by SHA ({@code EVALSHA}), their body only when a server does not know them yet. Every command touches
  * one key, so the store works unchanged on Redis Cluster. The key is the lock's namespaced resource id in UTF-8,
@@ -25,16 +29,21 @@ import org.springframework.util.ClassUtils;
  * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
  * acknowledged lock, and a second owner can then take it.
  */
-public class RedisLockStore implements LockStore {
+public class RedisLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
 
     /** Lettuce is optional: with Jedis alone, Lettuce classes must not even be loaded. */
     private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
             RedisLockStore.class.getClassLoader());
 
     private final RedisLockCommands commands;
+    private final RedisReleaseSignal releaseSignal;
 
     public RedisLockStore(RedisConnectionFactory connectionFactory) {
-        this.commands = commandsFor(connectionFactory);
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("distlock-redis-");
+        executor.setDaemon(true);
+        this.commands = commandsFor(connectionFactory, executor);
+        this.releaseSignal = new RedisReleaseSignal(commands, LETTUCE_PRESENT
+                && connectionFactory instanceof LettuceConnectionFactory lettuce ? lettuce : null, executor);
     }
 
     @Override
@@ -53,17 +62,38 @@ public class RedisLockStore implements LockStore {
         return status(commands.evalOnKey(RedisLockScript.KEEP_ALIVE, bytes(key), bytes(owner), expireMillis));
     }
 
+    /**
+     * Blocks until {@code key} is released (Unlock publishes it), its lease ends, or {@code maxWait} passes. Opens the
+     * store's subscription on first use; while it is not live, polls instead (README, "Waiting on Redis").
+     */
+    @Override
+    public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
+        releaseSignal.awaitRelease(key, maxWait);
+    }
+
+    /** Closes the subscription's connection, if the store opened one. The connection factory stays open. */
+    @Override
+    public void close() {
+        releaseSignal.close();
+    }
+
     /** Sends {@code PING} the way lock commands go; returns the reply. For health checks. */
     public String ping() {
         return commands.ping();
     }
 
-    private static RedisLockCommands commandsFor(RedisConnectionFactory connectionFactory) {
+    /** The waiting part, for tests. */
+    RedisReleaseSignal releaseSignal() {
+        return releaseSignal;
+    }
+
+    private static RedisLockCommands commandsFor(RedisConnectionFactory connectionFactory,
+            SimpleAsyncTaskExecutor executor) {
         if (LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
                 && lettuce.getShareNativeConnection()) {
             return new LettuceSharedConnectionCommands(lettuce);
         }
-        return new RedisConnectionCommands(connectionFactory);
+        return new RedisConnectionCommands(connectionFactory, executor);
     }
 
     private static LockStatus status(long reply) {

@@ -1,5 +1,6 @@
 package io.github.distlock.store.zookeeper;
 
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -53,6 +54,21 @@ final class ServerClock {
         }
         observe(probe.get());
         return surelyPast(serverMillis, nanoClock.getAsLong());
+    }
+
+    /**
+     * When, by the monotonic clock, the latest sample says the ensemble's time surely reaches {@code serverMillis}
+     * (the sample's age aside: this is for waking a waiter, whose TryLock then decides with {@link #surelyPast});
+     * empty with no sample.
+     */
+    OptionalLong nanosWhenReached(long serverMillis) {
+        Sample sample = latest;
+        if (sample == null) {
+            return OptionalLong.empty();
+        }
+        // +1: the elapsed time is truncated to the millisecond by surelyPast.
+        return OptionalLong.of(sample.receivedNanos + TimeUnit.MILLISECONDS.toNanos(serverMillis - sample.serverMillis
+                + 1));
     }
 
     /** The ensemble's time is surely before {@code serverMillis}: true only when that follows from the sample. */

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
-import io.github.distlock.spi.LockStore;
+import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.zookeeper.CreateMode;
@@ -24,7 +24,7 @@ import org.apache.zookeeper.data.ACL;
  * <p>Threads: any number of callers at once, and {@link #close()}. The state lives in the parts (book of held locks,
  * ensemble clock, root node, cleanup), each safe for the threads that touch it.
  */
-public class ZooKeeperLockStore implements LockStore, AutoCloseable {
+public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
 
     /** Default root under which lock nodes live. */
     public static final String DEFAULT_ROOT_PATH = ZooKeeperLockStoreProperties.DEFAULT_ROOT_PATH;
@@ -47,6 +47,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
     private final ConnectionWatch connectionWatch;
     private final RecordOperations byRecord;
     private final ReadingOperations byReading;
+    private final ReleaseWatches releaseWatches;
 
     /** A store on {@code client} (started by its owner) with the default root, timeout and takeover delay. */
     public ZooKeeperLockStore(CuratorFramework client) {
@@ -83,7 +84,10 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         this.connectionWatch = new ConnectionWatch(storeName, book, cleanup);
         this.byRecord = new RecordOperations(book, cleanup, serverClock, nanoClock);
         this.byReading = new ReadingOperations(storeName, book, serverClock, root, nanoClock, takeoverDelay.toMillis());
+        this.releaseWatches = new ReleaseWatches(requests, this::pathFor, serverClock, nanoClock,
+                takeoverDelay.toMillis());
         client.getConnectionStateListenable().addListener(connectionWatch);
+        client.getConnectionStateListenable().addListener(releaseWatches);
         if (client.getState() == CuratorFrameworkState.LATENT) {
             client.start();
         }
@@ -167,6 +171,20 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
         return byReading.keepAlive(op, key, path, owner, leaseMillis);
     }
 
+    /**
+     * Blocks until the node of {@code key} is deleted or changed, a contender may take it over, or {@code maxWait}
+     * passes: one ZooKeeper watch per waited key, shared by this store's waiters (see {@link ReleaseWatches}).
+     */
+    @Override
+    public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
+        releaseWatches.awaitRelease(key, maxWait);
+    }
+
+    /** The waiting part, for tests. */
+    ReleaseWatches releaseWatches() {
+        return releaseWatches;
+    }
+
     /** Locks reported lost because the ZooKeeper connection was suspended or the session lost, since the start. */
     public long lostLockCount() {
         return connectionWatch.lostLockCount();
@@ -207,6 +225,7 @@ public class ZooKeeperLockStore implements LockStore, AutoCloseable {
     @Override
     public void close() {
         client.getConnectionStateListenable().removeListener(connectionWatch);
+        client.getConnectionStateListenable().removeListener(releaseWatches);
         book.close();
         cleanup.releaseAll();
         if (ownsClient) {

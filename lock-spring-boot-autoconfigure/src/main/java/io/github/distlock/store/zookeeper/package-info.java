@@ -21,12 +21,14 @@
  *   <li>{@code Requests} and {@code Reply}: ZooKeeper's asynchronous calls made blocking, each bounded by the
  *       operation's deadline, failures turned into {@code LockStoreException}.</li>
  *   <li>{@code LockNodeCodec}: node names from keys, node data from lease and owner.</li>
+ *   <li>{@code ReleaseWatches}: waiting ({@code awaitRelease}), one data watch per waited node, shared by the waiters
+ *       of the key; the waiting itself is {@code io.github.distlock.waiting.ReleaseWaiters}.</li>
  * </ul>
  *
  * <h2>Threads</h2>
- * Four kinds of thread touch the store: callers of its operations (any number at once), the timer thread of
- * {@code HeldLocks}, Curator's connection-state thread and ZooKeeper's event thread (callbacks); plus the one that
- * closes it. Each class says which of them it meets and how it stays safe. All time is read from one injected
+ * Four kinds of thread touch the store: callers of its operations and waiters (any number at once), the timer thread
+ * of {@code HeldLocks}, Curator's connection-state thread and ZooKeeper's event thread (callbacks and watch events);
+ * plus the one that closes it. Each class says which of them it meets and how it stays safe. All time is read from one injected
  * monotonic clock ({@code System::nanoTime} outside tests), never from the wall clock.
  */
 package io.github.distlock.store.zookeeper;

@@ -50,6 +50,20 @@ class ServerClockTest {
     }
 
     @Test
+    void aWaiterIsWokenWhenTheSampleSaysTheTimeIsSurelyReached() {
+        assertThat(new ServerClock(nanos::get).nanosWhenReached(10_000)).as("no sample").isEmpty();
+
+        ServerClock.Sample sample = new ServerClock.Sample(10_000, START, START + ms(5));
+        ServerClock sampled = clockWith(sample);
+        long wakeUp = sampled.nanosWhenReached(10_800).getAsLong();
+        advance(wakeUp - nanos.get());
+        assertThat(sampled.surelyPast(10_800, probeAnswering(0))).as("at the wake-up").isTrue();
+        assertThat(probes).as("decided by the sample").hasValue(0);
+        nanos.set(wakeUp - ms(2));
+        assertThat(sampled.surelyPast(10_800, probeAnswering(0))).as("2 ms before it").isFalse();
+    }
+
+    @Test
     void aSlowRoundTripWidensTheWindowInWhichOnlyAProbeDecides() {
         ServerClock.Sample sample = new ServerClock.Sample(1_000, START, START + ms(400));
         advance(ms(400));
