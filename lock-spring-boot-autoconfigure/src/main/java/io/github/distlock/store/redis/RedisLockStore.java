@@ -1,6 +1,7 @@
 package io.github.distlock.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.api.LockStatus;
@@ -33,8 +34,20 @@ public class RedisLockStore implements LockStore {
 
     private final RedisLockCommands commands;
 
+    /** A store whose commands wait as long as the connection factory's command timeout. */
     public RedisLockStore(RedisConnectionFactory connectionFactory) {
-        this.commands = commandsFor(connectionFactory);
+        this(connectionFactory, null);
+    }
+
+    /**
+     * @param operationTimeout longest wait for one command on Lettuce's shared connection, after which it is
+     *                         cancelled and the call throws; {@code null}: the connection factory's command timeout.
+     *                         Connections borrowed per call wait their client's own timeout.
+     */
+    public RedisLockStore(RedisConnectionFactory connectionFactory, Duration operationTimeout) {
+        this.commands = usesSharedLettuceConnection(connectionFactory)
+                ? new LettuceSharedConnectionCommands((LettuceConnectionFactory) connectionFactory, operationTimeout)
+                : new RedisConnectionCommands(connectionFactory);
     }
 
     @Override
@@ -58,12 +71,10 @@ public class RedisLockStore implements LockStore {
         return commands.ping();
     }
 
-    private static RedisLockCommands commandsFor(RedisConnectionFactory connectionFactory) {
-        if (LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
-                && lettuce.getShareNativeConnection()) {
-            return new LettuceSharedConnectionCommands(lettuce);
-        }
-        return new RedisConnectionCommands(connectionFactory);
+    /** Whether a store on {@code connectionFactory} uses Lettuce's shared connection, not one per call. */
+    static boolean usesSharedLettuceConnection(RedisConnectionFactory connectionFactory) {
+        return LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
+                && lettuce.getShareNativeConnection();
     }
 
     private static LockStatus status(long reply) {
