@@ -47,6 +47,13 @@ public class DistributedLockProperties {
      */
     private Map<String, Store> stores = new LinkedHashMap<>();
 
+    /**
+     * At startup each store's server is asked, in the background, whether it answers; a store that does not is
+     * named in one WARN (startup goes on). How long that check waits for a client that is still connecting; each
+     * request is bounded by the store's own timeout. 0 switches the check off.
+     */
+    private Duration startupCheckTimeout = Duration.ofSeconds(5);
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -77,6 +84,14 @@ public class DistributedLockProperties {
 
     public void setDefaultExpire(Duration defaultExpire) {
         this.defaultExpire = defaultExpire;
+    }
+
+    public Duration getStartupCheckTimeout() {
+        return startupCheckTimeout;
+    }
+
+    public void setStartupCheckTimeout(Duration startupCheckTimeout) {
+        this.startupCheckTimeout = startupCheckTimeout;
     }
 
     public Map<String, Store> getStores() {

@@ -17,8 +17,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The zookeeper store type, when Curator is on the classpath. Runs after spring-cloud-zookeeper's auto-configuration,
- * whose {@link CuratorFramework} bean the stores use unless they set their own connect string. Its health:
- * {@link ZooKeeperLockStoreHealthAutoConfiguration}.
+ * whose {@link CuratorFramework} bean the stores use unless they set their own connect string. Health and the
+ * startup log line come from {@link ZooKeeperLockStoreFactory#describe} and
+ * {@link ZooKeeperLockStoreFactory#checkConnection}.
  */
 @AutoConfiguration(afterName = "org.springframework.cloud.zookeeper.ZookeeperAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
