@@ -105,6 +105,12 @@ public class DistributedLockProperties {
     /**
      * One named lock store. Its settings are bound by its store type, from
      * {@code distributed-lock.stores.<name>.<type>} (for example {@code distributed-lock.stores.main.redis.*}).
+     *
+     * <p>Configuration metadata can describe neither the fields of a map's values nor keys of its own under them,
+     * so IDEs learn the per-store keys under one placeholder store name, {@code main}: the settings classes of the
+     * built-in types carry {@code @ConfigurationProperties("distributed-lock.stores.main.<type>")} (only for the
+     * configuration processor; nothing binds them from there), and {@code additional-spring-configuration-metadata.json}
+     * adds {@code distributed-lock.stores.main.type} with the type ids as value hints.
      */
     public static class Store {
 

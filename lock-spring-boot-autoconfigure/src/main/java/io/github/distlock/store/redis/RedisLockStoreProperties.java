@@ -2,7 +2,14 @@ package io.github.distlock.store.redis;
 
 import java.time.Duration;
 
-/** Settings of a lock store of type redis, under {@code distributed-lock.stores.<name>.redis}. */
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of a lock store of type redis, bound per store from {@code distributed-lock.stores.<name>.redis}. The
+ * annotation only describes the keys to IDEs, under the store name {@code main} (see
+ * {@code DistributedLockProperties.Store}).
+ */
+@ConfigurationProperties("distributed-lock.stores.main.redis")
 public class RedisLockStoreProperties {
 
     /** Default of {@link #getOperationTimeout()}. */
