@@ -46,8 +46,10 @@ public class ZooKeeperLockStoreAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "zooKeeperLockStoreFactory")
         LockStoreFactory<Void> zooKeeperLockStoreFactory() {
-            return LockStoreFactory.unavailable(ZooKeeperLockStoreFactory.TYPE,
-                    "org.springframework.cloud:spring-cloud-starter-zookeeper (or org.apache.curator:curator-framework)");
+            // spring-cloud-starter-zookeeper declares Curator optional, so it is needed with the starter too.
+            return LockStoreFactory.unavailable(ZooKeeperLockStoreFactory.TYPE, "org.apache.curator:curator-framework "
+                    + "(also next to spring-cloud-starter-zookeeper, which does not bring it; version from the Spring "
+                    + "Cloud BOM)");
         }
     }
 

@@ -72,8 +72,8 @@ public class ZooKeeperLockStoreFactory implements LockStoreFactory<ZooKeeperLock
             throw new InvalidLockConfigurationException(prefix + "connect-string",
                     "Store '" + storeName + "' is of type zookeeper, but no connect string is set and the application "
                             + "has no (single) CuratorFramework bean.",
-                    "Set " + prefix + "connect-string, or add spring-cloud-starter-zookeeper and set "
-                            + "spring.cloud.zookeeper.connect-string.");
+                    "Set " + prefix + "connect-string, or add spring-cloud-starter-zookeeper (with "
+                            + "curator-framework) and set spring.cloud.zookeeper.connect-string.");
         }
         return new ZooKeeperLockStore(storeName, client, false, rootPath, operationTimeout, takeoverDelay);
     }
