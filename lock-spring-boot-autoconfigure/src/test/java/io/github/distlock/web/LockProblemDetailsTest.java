@@ -65,6 +65,7 @@ class LockProblemDetailsTest {
                     .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
                     .andExpect(jsonPath("$.status").value(409))
                     .andExpect(jsonPath("$.title").value("Lock not acquired"))
+                    .andExpect(jsonPath("$.instance").value("/orders/42/pay"))
                     .andExpect(jsonPath("$.resourceId").doesNotExist())
                     .andExpect(content().string(org.hamcrest.Matchers.not(
                             org.hamcrest.Matchers.containsString("order:42"))));
