@@ -22,8 +22,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The package layering of the main code, as the README's "Modules" section draws it:
  * {@code api} ← {@code spi} ← {@code metrics} ← {@code core} ← {@code annotation}, {@code grpc}, {@code store.*}
  * ← {@code autoconfigure}, with no cycles between any two packages (each store package is a package of its own).
- * {@code health} (what the store types' health indicators share) sits beside {@code core}, below the stores, and so
- * does {@code waiting} (what their release signals share), which uses nothing else of ours.
+ * {@code health} (the lock stores' health component) uses only {@code core}, {@code spi} and {@code api}, whatever the
+ * store types; {@code web} (lock failures as HTTP problem details) only {@code api}; {@code waiting} (what the stores'
+ * release signals share) uses nothing else of ours.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -37,6 +38,7 @@ class ArchitectureTest {
     private static final String GRPC = "io.github.distlock.grpc..";
     private static final String HEALTH = "io.github.distlock.health..";
     private static final String WAITING = "io.github.distlock.waiting..";
+    private static final String WEB = "io.github.distlock.web..";
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
 
@@ -55,7 +57,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage(CORE)
-            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WAITING, STORES, AUTOCONFIGURE);
+            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WAITING, WEB, STORES, AUTOCONFIGURE);
 
     @ArchTest
     static final ArchRule healthDependsOnlyOnCoreSpiAndApi = onlyOursFrom(HEALTH, CORE, SPI, API);
@@ -64,8 +66,12 @@ class ArchitectureTest {
     static final ArchRule waitingDependsOnNothingElseOfOurs = onlyOursFrom(WAITING);
 
     @ArchTest
-    static final ArchRule storesDoNotKnowAnnotationGrpcOrAutoconfigure = noClasses().that().resideInAPackage(STORES)
-            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, AUTOCONFIGURE);
+    static final ArchRule webDependsOnlyOnApi = onlyOursFrom(WEB, API);
+
+    @ArchTest
+    static final ArchRule storesDoNotKnowAnnotationGrpcHealthWebOrAutoconfigure = noClasses().that()
+            .resideInAPackage(STORES).should().dependOnClassesThat()
+            .resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WEB, AUTOCONFIGURE);
 
     @ArchTest
     static final ArchRule storesDoNotKnowEachOther = slices().matching("io.github.distlock.store.(*)..")

@@ -159,9 +159,12 @@ public final class LockOptions {
         private Builder() {
         }
 
-        /** The store's name ({@code distributed-lock.stores.<name>}); {@code null} or empty: the default store. */
+        /**
+         * The store's name ({@code distributed-lock.stores.<name>}), without surrounding white space; {@code null},
+         * empty or blank: the default store (the same rule as the Lock API's {@code store_name}).
+         */
         public Builder store(String storeName) {
-            this.storeName = storeName == null ? "" : storeName.trim();
+            this.storeName = storeName == null ? "" : storeName.strip();
             return this;
         }
 

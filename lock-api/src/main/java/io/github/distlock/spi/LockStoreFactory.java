@@ -1,5 +1,8 @@
 package io.github.distlock.spi;
 
+import java.time.Duration;
+import java.util.Map;
+
 import io.github.distlock.api.InvalidLockConfigurationException;
 
 /**
@@ -11,9 +14,15 @@ import io.github.distlock.api.InvalidLockConfigurationException;
  * {@code distributed-lock.stores.<name>.<type>} (for example {@code distributed-lock.stores.main.redis.*}), so a
  * store type in a separate jar brings its own settings without any class of this project knowing them.
  *
+ * <p>Two optional methods tell operators about the stores built: {@link #describe} (the startup log line, the
+ * health details) and {@link #checkConnection} (the health status, the check at startup).
+ *
  * @param <P> the settings class: a JavaBean or constructor-bound class, or {@link Void} for none
  */
 public interface LockStoreFactory<P> {
+
+    /** The {@link #describe} key of where a store keeps its locks, e.g. {@code "127.0.0.1:6379"}. */
+    String ADDRESS = "address";
 
     /**
      * The type id as written in {@code distributed-lock.stores.<name>.type}: lower case, words joined by
@@ -39,6 +48,25 @@ public interface LockStoreFactory<P> {
      *                                           when the settings are wrong or the client is missing
      */
     LockStore create(LockStoreDefinition<P> definition);
+
+    /**
+     * What operators are told about {@code store}, one this factory built, without asking its server: the startup
+     * log line and the health details show it. Short camelCase keys with printable values: {@link #ADDRESS}, and
+     * counts such as {@code heldLocks} where the store knows them. Runs at every health probe, so it must be cheap.
+     * Default: nothing.
+     */
+    default Map<String, Object> describe(LockStore store) {
+        return Map.of();
+    }
+
+    /**
+     * Whether the server of {@code store}, one this factory built, answers now: returns when it does, throws (any
+     * {@link RuntimeException} whose message says why) when it does not. One request at most, bounded by the
+     * store's own timeout; a store whose client is still connecting may wait up to {@code maxWait} for it (zero: do
+     * not wait). Default: nothing to ask, as for a store without a server.
+     */
+    default void checkConnection(LockStore store, Duration maxWait) {
+    }
 
     /**
      * A factory for a type whose client library is not on the classpath: its {@link #create} fails startup naming

@@ -59,6 +59,14 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    LockStoreStartupReport lockStoreStartupReport(LockStoreRegistry registry, DistributedLockProperties properties) {
+        Duration timeout = properties.getStartupCheckTimeout();
+        return new LockStoreStartupReport(registry, properties.getStores().keySet(),
+                timeout != null ? timeout : Duration.ZERO);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     DistributedLockClient distributedLockClient(LockStoreRegistry registry, DistributedLockProperties properties,
             Environment environment) {
         String prefix = properties.getKeyPrefix() != null ? properties.getKeyPrefix()

@@ -54,6 +54,13 @@ public class DistributedLockProperties {
      */
     private Map<String, Store> stores = new LinkedHashMap<>();
 
+    /**
+     * At startup each store's server is asked, in the background, whether it answers; a store that does not is
+     * named in one WARN (startup goes on). How long that check waits for a client that is still connecting; each
+     * request is bounded by the store's own timeout. 0 switches the check off.
+     */
+    private Duration startupCheckTimeout = Duration.ofSeconds(5);
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -94,6 +101,14 @@ public class DistributedLockProperties {
         this.shutdownWait = shutdownWait;
     }
 
+    public Duration getStartupCheckTimeout() {
+        return startupCheckTimeout;
+    }
+
+    public void setStartupCheckTimeout(Duration startupCheckTimeout) {
+        this.startupCheckTimeout = startupCheckTimeout;
+    }
+
     public Map<String, Store> getStores() {
         return stores;
     }
@@ -105,6 +120,12 @@ public class DistributedLockProperties {
     /**
      * One named lock store. Its settings are bound by its store type, from
      * {@code distributed-lock.stores.<name>.<type>} (for example {@code distributed-lock.stores.main.redis.*}).
+     *
+     * <p>Configuration metadata can describe neither the fields of a map's values nor keys of its own under them,
+     * so IDEs learn the per-store keys under one placeholder store name, {@code main}: the settings classes of the
+     * built-in types carry {@code @ConfigurationProperties("distributed-lock.stores.main.<type>")} (only for the
+     * configuration processor; nothing binds them from there), and {@code additional-spring-configuration-metadata.json}
+     * adds {@code distributed-lock.stores.main.type} with the type ids as value hints.
      */
     public static class Store {
 

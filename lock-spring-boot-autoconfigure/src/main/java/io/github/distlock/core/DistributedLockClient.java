@@ -88,7 +88,7 @@ public class DistributedLockClient {
      * the store can signal releases ({@link ReleaseAwaitingLockStore}). Returning is a hint, not a grant: try the
      * lock again.
      *
-     * @param storeName the store; empty means the default
+     * @param storeName the store; {@code null}, empty or blank means the default
      * @return {@code false} at once, without waiting, when the store cannot signal releases (poll instead)
      * @throws LockStoreException   when the store failed while waiting
      * @throws InterruptedException when the thread was interrupted while waiting
@@ -157,7 +157,7 @@ public class DistributedLockClient {
     }
 
     /**
-     * The store behind {@code storeName} (empty means the default), for callers that use an optional capability
+     * The store behind {@code storeName} ({@code null}, empty or blank means the default), for callers that use an optional capability
      * such as {@link io.github.distlock.spi.ReleaseAwaitingLockStore}. Its keys are namespaced: see {@link #key}.
      */
     public LockStore store(String storeName) {
@@ -185,15 +185,17 @@ public class DistributedLockClient {
     }
 
     /**
-     * The store a request means: {@code requested}, or the default store's name when it is {@code null} or empty.
-     * The one place this is decided, for every lock path; it does not check that the store exists.
+     * The store a request means: the default store's name when {@code requested} is {@code null}, empty or blank
+     * (white space only), else {@code requested} without surrounding white space, as {@code LockOptions} takes it.
+     * The one place this is decided, for every lock path (Java, gRPC, {@code LockTemplate}); it does not check that
+     * the store exists.
      */
     public String resolveStoreName(String requested) {
         return storeName(requested);
     }
 
     private String storeName(String requested) {
-        return requested == null || requested.isEmpty() ? defaultStoreName : requested;
+        return requested == null || requested.isBlank() ? defaultStoreName : requested.strip();
     }
 
     /** The namespaced key of a TryLock, after checking its fields. */

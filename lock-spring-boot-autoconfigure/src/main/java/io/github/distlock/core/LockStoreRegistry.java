@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -38,15 +39,18 @@ public class LockStoreRegistry implements DisposableBean {
     private final Map<String, LockStore> stores;
     private final String defaultStoreName;
     private final List<AutoCloseable> owned;
+    private final Map<String, LockStoreFactory<?>> builtBy;
 
     public LockStoreRegistry(Map<String, LockStore> stores, String defaultStoreName) {
-        this(stores, defaultStoreName, List.of());
+        this(stores, defaultStoreName, List.of(), Map.of());
     }
 
-    private LockStoreRegistry(Map<String, LockStore> stores, String defaultStoreName, List<AutoCloseable> owned) {
+    private LockStoreRegistry(Map<String, LockStore> stores, String defaultStoreName, List<AutoCloseable> owned,
+            Map<String, LockStoreFactory<?>> builtBy) {
         this.stores = Collections.unmodifiableMap(new LinkedHashMap<>(stores));
         this.defaultStoreName = defaultStoreName;
         this.owned = owned;
+        this.builtBy = Map.copyOf(builtBy);
     }
 
     /**
@@ -64,6 +68,7 @@ public class LockStoreRegistry implements DisposableBean {
             List<? extends LockStoreFactory<?>> factories, Map<String, LockStore> beanStores, Binder binder) {
         Map<String, LockStore> stores = new LinkedHashMap<>();
         List<AutoCloseable> owned = new ArrayList<>();
+        Map<String, LockStoreFactory<?>> builtBy = new LinkedHashMap<>();
         try {
             storeTypes.forEach((name, type) -> {
                 String property = LockStoreDefinition.storeProperty(name);
@@ -87,12 +92,13 @@ public class LockStoreRegistry implements DisposableBean {
                                 "'" + type + "' is not a known store type.",
                                 "Set it to one of " + typeNames(factories) + "."));
                 add(stores, owned, name, create(factory, name, binder));
+                builtBy.put(name, factory);
             });
             stores.putAll(beanStores);
             if (stores.isEmpty()) {
-                addImplicitStore(stores, owned, factories, binder);
+                builtBy.putAll(addImplicitStore(stores, owned, factories, binder));
             }
-            return new LockStoreRegistry(stores, defaultStoreName(defaultStore, stores), owned);
+            return new LockStoreRegistry(stores, defaultStoreName(defaultStore, stores), owned, builtBy);
         } catch (RuntimeException e) {
             // Startup fails: close the stores (and their clients) already built, or their threads outlive it.
             closeAll(owned);
@@ -120,6 +126,15 @@ public class LockStoreRegistry implements DisposableBean {
 
     public String defaultStoreName() {
         return defaultStoreName;
+    }
+
+    /**
+     * The factory (store type) that built store {@code storeName}, for what it can tell about the store
+     * ({@link LockStoreFactory#describe}, {@link LockStoreFactory#checkConnection}); empty for a {@link LockStore}
+     * bean of the application, and for a name that is not a store.
+     */
+    public Optional<LockStoreFactory<?>> factoryOf(String storeName) {
+        return Optional.ofNullable(builtBy.get(storeName));
     }
 
     @Override
@@ -179,8 +194,9 @@ public class LockStoreRegistry implements DisposableBean {
         }
     }
 
-    private static void addImplicitStore(Map<String, LockStore> stores, List<AutoCloseable> owned,
-            List<? extends LockStoreFactory<?>> factories, Binder binder) {
+    /** Adds the one store made when none is configured; returns it by name with its factory. */
+    private static Map<String, LockStoreFactory<?>> addImplicitStore(Map<String, LockStore> stores,
+            List<AutoCloseable> owned, List<? extends LockStoreFactory<?>> factories, Binder binder) {
         List<LockStoreFactory<?>> candidates = factories.stream()
                 .filter(factory -> !sameType(factory.type(), FALLBACK_TYPE) && factory.clientAvailable())
                 .collect(Collectors.toList());
@@ -194,8 +210,7 @@ public class LockStoreRegistry implements DisposableBean {
         if (candidates.size() == 1) {
             LockStoreFactory<?> factory = candidates.get(0);
             add(stores, owned, factory.type(), create(factory, factory.type(), binder));
-            logger.info("Lock store '" + factory.type() + "' uses the application's " + factory.type() + " client");
-            return;
+            return Map.of(factory.type(), factory);
         }
         LockStoreFactory<?> fallback = factories.stream()
                 .filter(factory -> sameType(factory.type(), FALLBACK_TYPE))
@@ -207,6 +222,7 @@ public class LockStoreRegistry implements DisposableBean {
                 + ") was found: using an in-memory lock store. Locks are local to this JVM and do not exclude other "
                 + "instances; configure distributed-lock.stores to lock across instances.");
         add(stores, owned, FALLBACK_TYPE, create(fallback, FALLBACK_TYPE, binder));
+        return Map.of(FALLBACK_TYPE, fallback);
     }
 
     private static List<LockStoreFactory<?>> candidatesOf(List<? extends LockStoreFactory<?>> factories) {

@@ -111,8 +111,9 @@ class DistributedLockAutoConfigurationTest {
                 "distributed-lock.stores.orders.type", "spring-boot-starter-data-redis");
         assertFails(runner.withPropertyValues("distributed-lock.stores.orders.type=etcd"),
                 "distributed-lock.stores.orders.type", "jetcd-core");
+        // spring-cloud-starter-zookeeper alone does not bring Curator (it is optional there): name Curator itself.
         assertFails(runner.withPropertyValues("distributed-lock.stores.orders.type=zookeeper"),
-                "distributed-lock.stores.orders.type", "zookeeper");
+                "distributed-lock.stores.orders.type", "Add org.apache.curator:curator-framework");
     }
 
     @Test

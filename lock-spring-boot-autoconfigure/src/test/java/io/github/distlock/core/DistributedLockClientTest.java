@@ -39,6 +39,19 @@ class DistributedLockClientTest {
     }
 
     @Test
+    void aNullEmptyOrBlankStoreNameMeansTheDefaultStoreAndNamesAreStripped() {
+        for (String store : new String[] {null, "", " ", "\t \n"}) {
+            assertThat(client.resolveStoreName(store)).as("[%s]", store).isEqualTo("orders");
+            assertThat(client.tryLock(new TryLockRequest(store, "blank", "o", 10)).success()).as("[%s]", store)
+                    .isTrue();
+            assertThat(client.unlock(new UnlockRequest(store, "blank", "o")).status()).isEqualTo(LockStatus.SUCCESS);
+        }
+        assertThat(client.resolveStoreName(" jobs ")).isEqualTo("jobs");
+        assertThat(client.tryLock(new TryLockRequest(" jobs ", "stripped", "o", 10)).success()).isTrue();
+        assertThat(jobs.size()).isEqualTo(1);
+    }
+
+    @Test
     void appliesTheKeyPrefix() {
         assertThat(client.tryLock(new TryLockRequest("orders", "order-1", "o", 10)).success()).isTrue();
         assertThat(orders.tryLock("billing:order-1", "other", 10)).as("stored under the prefixed key").isFalse();

@@ -187,7 +187,7 @@ public final class RedisTestSentinel implements AutoCloseable {
     /** The value stored at {@code key} on the server at {@code address}, read directly (not through Sentinel). */
     public String get(InetSocketAddress address, String key) {
         try (StatefulRedisConnection<String, String> connection = admin().connect(
-                RedisURI.create(address.getHostString(), address.getPort()))) {
+                adminUri(address.getHostString(), address.getPort()))) {
             return connection.sync().get(key);
         }
     }
@@ -263,8 +263,7 @@ public final class RedisTestSentinel implements AutoCloseable {
     }
 
     private String info(int port) {
-        try (StatefulRedisConnection<String, String> connection = admin().connect(RedisURI.create("127.0.0.1",
-                port))) {
+        try (StatefulRedisConnection<String, String> connection = admin().connect(adminUri("127.0.0.1", port))) {
             return connection.sync().info("replication");
         } catch (RuntimeException e) {
             return "(unreachable: " + e + ")";
@@ -273,16 +272,22 @@ public final class RedisTestSentinel implements AutoCloseable {
 
     private <T> T withSentinel(String sentinel, Function<RedisSentinelCommands<String, String>, T> action) {
         int colon = sentinel.lastIndexOf(':');
-        RedisURI uri = RedisURI.create(sentinel.substring(0, colon), Integer.parseInt(sentinel.substring(colon + 1)));
+        RedisURI uri = adminUri(sentinel.substring(0, colon), Integer.parseInt(sentinel.substring(colon + 1)));
         try (StatefulRedisSentinelConnection<String, String> connection = admin().connectSentinel(uri)) {
             return action.apply(connection.sync());
         }
     }
 
+    /** The admin connections' address; their timeout is set here, as Lettuce 7 (Boot 4.1) has no client default. */
+    private static RedisURI adminUri(String host, int port) {
+        RedisURI uri = RedisURI.create(host, port);
+        uri.setTimeout(Duration.ofSeconds(5));
+        return uri;
+    }
+
     private synchronized RedisClient admin() {
         if (adminClient == null) {
             adminClient = RedisClient.create();
-            adminClient.setDefaultTimeout(Duration.ofSeconds(5));
         }
         return adminClient;
     }

@@ -2,11 +2,7 @@ package io.github.distlock.sample;
 
 import java.util.Map;
 
-import io.github.distlock.api.LockNotAcquiredException;
-
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,8 +11,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /orders/{id}/pay?amountCents=1999} pays an order once; concurrent and repeated requests get the same
- * payment back with {@code duplicate: true}. {@code GET /orders/stats} shows that no two payments of one order
- * ever ran at once.
+ * payment back with {@code duplicate: true}, from any instance. {@code GET /orders/stats} shows this instance's
+ * charges and that no two payments of one order ever ran at once in it. A payment that waited for the order's lock
+ * longer than its wait time answers 409 Conflict as a problem detail (the library's handler).
  */
 @RestController
 public class OrderController {
@@ -35,18 +32,11 @@ public class OrderController {
 
     @GetMapping("/orders/{orderId}")
     public ResponseEntity<PaymentService.Payment> find(@PathVariable String orderId) {
-        PaymentService.Payment payment = payments.find(orderId);
-        return payment == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(payment);
+        return ResponseEntity.of(payments.find(orderId));
     }
 
     @GetMapping("/orders/stats")
     public Map<String, Integer> stats() {
         return Map.of("charges", payments.charges(), "mostPaymentsInsideAtOnce", payments.mostInsideAtOnce());
-    }
-
-    /** Another instance kept the order's lock for all of the wait time: ask the client to retry. */
-    @ExceptionHandler(LockNotAcquiredException.class)
-    public ResponseEntity<Map<String, String>> busy(LockNotAcquiredException e) {
-        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage()));
     }
 }

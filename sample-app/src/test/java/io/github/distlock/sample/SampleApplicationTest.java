@@ -59,4 +59,14 @@ class SampleApplicationTest {
         String metrics = http.get().uri("/actuator/metrics/distributed.lock.acquire").retrieve().body(String.class);
         assertThat(metrics).contains("\"COUNT\"");
     }
+
+    @Test
+    void healthShowsTheLockStoresAsOneComponent() {
+        RestClient http = RestClient.create("http://127.0.0.1:" + environment.getProperty("local.server.port"));
+        Map<String, Object> lockStores = http.get().uri("/actuator/health/distributedLock").retrieve()
+                .body(new ParameterizedTypeReference<Map<String, Object>>() {
+                });
+        assertThat(lockStores).containsEntry("status", "UP");
+        assertThat(lockStores.get("components").toString()).contains("orders=").contains("type=in-memory");
+    }
 }

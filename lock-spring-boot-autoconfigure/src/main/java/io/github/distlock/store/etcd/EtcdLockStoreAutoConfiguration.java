@@ -13,7 +13,10 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The etcd lock store type, when jetcd is on the classpath. Health: {@link EtcdLockStoreHealthAutoConfiguration}. */
+/**
+ * The etcd lock store type, when jetcd is on the classpath (health and the startup log line: see
+ * {@link EtcdLockStoreFactory#describe} and {@link EtcdLockStoreFactory#checkConnection}).
+ */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
 public class EtcdLockStoreAutoConfiguration {

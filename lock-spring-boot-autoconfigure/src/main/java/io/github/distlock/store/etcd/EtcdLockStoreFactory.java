@@ -5,7 +5,10 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLException;
 
@@ -34,6 +37,8 @@ public class EtcdLockStoreFactory implements LockStoreFactory<EtcdLockStorePrope
 
     private final ObjectProvider<Client> clientBean;
     private final ObjectProvider<SslBundles> sslBundles;
+    /** Where each store built here connects, for {@link #describe}; stores are compared by identity. */
+    private final Map<LockStore, String> addresses = new ConcurrentHashMap<>();
 
     public EtcdLockStoreFactory(ObjectProvider<Client> clientBean, ObjectProvider<SslBundles> sslBundles) {
         this.clientBean = clientBean;
@@ -73,10 +78,33 @@ public class EtcdLockStoreFactory implements LockStoreFactory<EtcdLockStorePrope
                         "Set it to the client URLs of the cluster, e.g. http://127.0.0.1:2379, or define a Client "
                                 + "bean.");
             }
-            return new EtcdLockStore(client, namespace, requestTimeout, false);
+            return remember(new EtcdLockStore(client, namespace, requestTimeout, false),
+                    "the application's Client bean");
         }
-        return new EtcdLockStore(newClient(etcd, prefix, sslBundles.getIfAvailable()), namespace, requestTimeout,
-                true);
+        return remember(new EtcdLockStore(newClient(etcd, prefix, sslBundles.getIfAvailable()), namespace,
+                requestTimeout, true), String.join(",", etcd.getEndpoints()));
+    }
+
+    /** {@code address} (the endpoints), {@code namespace}, {@code requestTimeout}. */
+    @Override
+    public Map<String, Object> describe(LockStore store) {
+        EtcdLockStore etcd = (EtcdLockStore) store;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put(ADDRESS, addresses.getOrDefault(store, "?"));
+        details.put("namespace", etcd.namespace());
+        details.put("requestTimeout", etcd.requestTimeout());
+        return details;
+    }
+
+    /** A linearizable read (which needs a leader), within the store's request timeout. */
+    @Override
+    public void checkConnection(LockStore store, Duration maxWait) {
+        ((EtcdLockStore) store).checkReachable();
+    }
+
+    private EtcdLockStore remember(EtcdLockStore store, String address) {
+        addresses.put(store, address);
+        return store;
     }
 
     /**

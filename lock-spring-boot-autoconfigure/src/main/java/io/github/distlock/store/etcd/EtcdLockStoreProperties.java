@@ -4,7 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Settings of a lock store of type etcd, under {@code distributed-lock.stores.<name>.etcd}. */
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of a lock store of type etcd, bound per store from {@code distributed-lock.stores.<name>.etcd}. The
+ * annotation only describes the keys to IDEs, under the store name {@code main} (see
+ * {@code DistributedLockProperties.Store}).
+ */
+@ConfigurationProperties("distributed-lock.stores.main.etcd")
 public class EtcdLockStoreProperties {
 
     /**

@@ -1,5 +1,8 @@
 package io.github.distlock.store.inmemory;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.LockStoreDefinition;
 import io.github.distlock.spi.LockStoreFactory;
@@ -26,5 +29,14 @@ public class InMemoryLockStoreFactory implements LockStoreFactory<Void> {
     @Override
     public LockStore create(LockStoreDefinition<Void> definition) {
         return new InMemoryLockStore();
+    }
+
+    /** {@code address} "this JVM", {@code heldLocks} (keys in memory, lapsed ones not yet reclaimed included). */
+    @Override
+    public Map<String, Object> describe(LockStore store) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put(ADDRESS, "this JVM");
+        details.put("heldLocks", ((InMemoryLockStore) store).size());
+        return details;
     }
 }

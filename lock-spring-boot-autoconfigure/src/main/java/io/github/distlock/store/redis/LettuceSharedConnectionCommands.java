@@ -1,5 +1,6 @@
 package io.github.distlock.store.redis;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,8 +24,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Spring Data Redis would otherwise build. Standalone, Sentinel and Cluster connections alike: a cluster
  * connection routes each command to the node of its key.
  *
- * <p>Each call waits at most the factory's command timeout ({@code spring.data.redis.timeout}) and cancels the
- * command when the time is up, so that a command queued while Redis is unreachable is not sent once it is back.
+ * <p>Each call waits at most the store's operation timeout (by default the factory's command timeout,
+ * {@code spring.data.redis.timeout}) and cancels the command when the time is up, so that a command queued while
+ * Redis is unreachable is not sent once it is back.
  */
 final class LettuceSharedConnectionCommands implements RedisLockCommands {
 
@@ -32,9 +34,10 @@ final class LettuceSharedConnectionCommands implements RedisLockCommands {
     private final long timeoutMillis;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
 
-    LettuceSharedConnectionCommands(LettuceConnectionFactory connectionFactory) {
+    /** @param timeout longest wait per command; {@code null}: the factory's command timeout */
+    LettuceSharedConnectionCommands(LettuceConnectionFactory connectionFactory, Duration timeout) {
         this.connectionFactory = connectionFactory;
-        this.timeoutMillis = connectionFactory.getTimeout();
+        this.timeoutMillis = timeout != null ? timeout.toMillis() : connectionFactory.getTimeout();
     }
 
     @Override

@@ -38,10 +38,22 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
     private final RedisLockCommands commands;
     private final RedisReleaseSignal releaseSignal;
 
+    /** A store whose commands wait as long as the connection factory's command timeout. */
     public RedisLockStore(RedisConnectionFactory connectionFactory) {
+        this(connectionFactory, null);
+    }
+
+    /**
+     * @param operationTimeout longest wait for one command on Lettuce's shared connection, after which it is
+     *                         cancelled and the call throws; {@code null}: the connection factory's command timeout.
+     *                         Connections borrowed per call wait their client's own timeout.
+     */
+    public RedisLockStore(RedisConnectionFactory connectionFactory, Duration operationTimeout) {
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("distlock-redis-");
         executor.setDaemon(true);
-        this.commands = commandsFor(connectionFactory, executor);
+        this.commands = usesSharedLettuceConnection(connectionFactory)
+                ? new LettuceSharedConnectionCommands((LettuceConnectionFactory) connectionFactory, operationTimeout)
+                : new RedisConnectionCommands(connectionFactory, executor);
         this.releaseSignal = new RedisReleaseSignal(commands, LETTUCE_PRESENT
                 && connectionFactory instanceof LettuceConnectionFactory lettuce ? lettuce : null, executor);
     }
@@ -87,13 +99,10 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
         return releaseSignal;
     }
 
-    private static RedisLockCommands commandsFor(RedisConnectionFactory connectionFactory,
-            SimpleAsyncTaskExecutor executor) {
-        if (LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
-                && lettuce.getShareNativeConnection()) {
-            return new LettuceSharedConnectionCommands(lettuce);
-        }
-        return new RedisConnectionCommands(connectionFactory, executor);
+    /** Whether a store on {@code connectionFactory} uses Lettuce's shared connection, not one per call. */
+    static boolean usesSharedLettuceConnection(RedisConnectionFactory connectionFactory) {
+        return LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
+                && lettuce.getShareNativeConnection();
     }
 
     private static LockStatus status(long reply) {

@@ -12,8 +12,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The redis lock store type, when Spring Data Redis is on the classpath (its health:
- * {@link RedisLockStoreHealthAutoConfiguration}).
+ * The redis lock store type, when Spring Data Redis is on the classpath (health and the startup log line: see
+ * {@link RedisLockStoreFactory#describe} and {@link RedisLockStoreFactory#checkConnection}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)

@@ -1,11 +1,17 @@
 package io.github.distlock.store.redis;
 
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.LockStoreDefinition;
 import io.github.distlock.spi.LockStoreFactory;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
@@ -15,6 +21,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 /** Store type {@code redis}: {@link RedisLockStore}s on the application's {@link RedisConnectionFactory} beans. */
 public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStoreProperties> {
 
+    private static final Log logger = LogFactory.getLog(RedisLockStoreFactory.class);
+
     /** The type id, as written in {@code distributed-lock.stores.<name>.type}. */
     public static final String TYPE = "redis";
 
@@ -22,6 +30,8 @@ public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStorePro
     static final String REQUIRED_DEPENDENCY = "org.springframework.boot:spring-boot-starter-data-redis";
 
     private final ListableBeanFactory beanFactory;
+    /** What each store built here runs on, for {@link #describe}; stores are compared by identity. */
+    private final Map<LockStore, Built> built = new ConcurrentHashMap<>();
 
     public RedisLockStoreFactory(ListableBeanFactory beanFactory) {
         this.beanFactory = beanFactory;
@@ -44,8 +54,43 @@ public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStorePro
 
     @Override
     public LockStore create(LockStoreDefinition<RedisLockStoreProperties> definition) {
-        return new RedisLockStore(connectionFactory(definition.storeName(),
-                definition.properties().getConnectionFactory(), definition.property("connection-factory")));
+        RedisLockStoreProperties properties = definition.properties();
+        Duration timeout = properties.getOperationTimeout();
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidLockConfigurationException(definition.property("operation-timeout"),
+                    "'" + timeout + "' is not a positive duration.", "Set it to e.g. 3s.");
+        }
+        RedisConnectionFactory connectionFactory = connectionFactory(definition.storeName(),
+                properties.getConnectionFactory(), definition.property("connection-factory"));
+        boolean shared = RedisLockStore.usesSharedLettuceConnection(connectionFactory);
+        if (!shared) {
+            logger.info("Lock store '" + definition.storeName() + "' borrows a Redis connection per call (no shared "
+                    + "Lettuce connection): its calls wait the client's own timeouts (spring.data.redis.timeout, "
+                    + "the pool's max-wait), not " + definition.property("operation-timeout"));
+        }
+        RedisLockStore store = new RedisLockStore(connectionFactory, timeout);
+        built.put(store, new Built(connectionFactory, shared ? timeout : null));
+        return store;
+    }
+
+    /** {@code address} (host and port, or the Sentinel or Cluster nodes) and {@code operationTimeout}. */
+    @Override
+    public Map<String, Object> describe(LockStore store) {
+        Built on = built.get(store);
+        if (on == null) {
+            return Map.of();
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put(ADDRESS, RedisAddress.of(on.connectionFactory()));
+        details.put("operationTimeout", on.operationTimeout() != null ? on.operationTimeout()
+                : "the client's (connection per call)");
+        return details;
+    }
+
+    /** A {@code PING} on the store's connection, within its operation timeout. */
+    @Override
+    public void checkConnection(LockStore store, Duration maxWait) {
+        ((RedisLockStore) store).ping();
     }
 
     private RedisConnectionFactory connectionFactory(String storeName, String beanName, String property) {
@@ -77,6 +122,9 @@ public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStorePro
 
     private String[] connectionFactoryNames() {
         return beanFactory.getBeanNamesForType(RedisConnectionFactory.class);
+    }
+
+    private record Built(RedisConnectionFactory connectionFactory, Duration operationTimeout) {
     }
 
     private static String missingAction() {

@@ -1,14 +1,34 @@
 package io.github.distlock.store.redis;
 
-/** Settings of a lock store of type redis, under {@code distributed-lock.stores.<name>.redis}. */
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of a lock store of type redis, bound per store from {@code distributed-lock.stores.<name>.redis}. The
+ * annotation only describes the keys to IDEs, under the store name {@code main} (see
+ * {@code DistributedLockProperties.Store}).
+ */
+@ConfigurationProperties("distributed-lock.stores.main.redis")
 public class RedisLockStoreProperties {
+
+    /** Default of {@link #getOperationTimeout()}. */
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(3);
 
     /**
      * Name of the RedisConnectionFactory bean the store uses. Leave empty to use the application's only (or
      * primary) one, the one Spring Boot configures from spring.data.redis.*. Connection settings (host, Sentinel,
-     * Cluster, SSL, username/password, command timeout) all come from that connection factory.
+     * Cluster, SSL, username/password) all come from that connection factory.
      */
     private String connectionFactory;
+
+    /**
+     * Longest wait for Redis in one TryLock, Unlock, LockKeepAlive or health check; then the command is cancelled and
+     * the call fails with LockStoreException. Applies to the store's own calls only: the connection factory's
+     * command timeout (spring.data.redis.timeout) stays as the application set it. Connections borrowed per call (a
+     * pool, Jedis) wait their client's own timeout instead.
+     */
+    private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
 
     public String getConnectionFactory() {
         return connectionFactory;
@@ -16,5 +36,13 @@ public class RedisLockStoreProperties {
 
     public void setConnectionFactory(String connectionFactory) {
         this.connectionFactory = connectionFactory;
+    }
+
+    public Duration getOperationTimeout() {
+        return operationTimeout;
+    }
+
+    public void setOperationTimeout(Duration operationTimeout) {
+        this.operationTimeout = operationTimeout;
     }
 }

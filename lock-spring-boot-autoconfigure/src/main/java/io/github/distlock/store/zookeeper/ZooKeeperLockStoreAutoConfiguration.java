@@ -17,8 +17,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The zookeeper store type, when Curator is on the classpath. Runs after spring-cloud-zookeeper's auto-configuration,
- * whose {@link CuratorFramework} bean the stores use unless they set their own connect string. Its health:
- * {@link ZooKeeperLockStoreHealthAutoConfiguration}.
+ * whose {@link CuratorFramework} bean the stores use unless they set their own connect string. Health and the
+ * startup log line come from {@link ZooKeeperLockStoreFactory#describe} and
+ * {@link ZooKeeperLockStoreFactory#checkConnection}.
  */
 @AutoConfiguration(afterName = "org.springframework.cloud.zookeeper.ZookeeperAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
@@ -45,8 +46,10 @@ public class ZooKeeperLockStoreAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "zooKeeperLockStoreFactory")
         LockStoreFactory<Void> zooKeeperLockStoreFactory() {
-            return LockStoreFactory.unavailable(ZooKeeperLockStoreFactory.TYPE,
-                    "org.springframework.cloud:spring-cloud-starter-zookeeper (or org.apache.curator:curator-framework)");
+            // spring-cloud-starter-zookeeper declares Curator optional, so it is needed with the starter too.
+            return LockStoreFactory.unavailable(ZooKeeperLockStoreFactory.TYPE, "org.apache.curator:curator-framework "
+                    + "(also next to spring-cloud-starter-zookeeper, which does not bring it; version from the Spring "
+                    + "Cloud BOM)");
         }
     }
 

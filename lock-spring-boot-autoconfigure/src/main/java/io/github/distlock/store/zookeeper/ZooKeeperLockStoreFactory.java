@@ -1,6 +1,8 @@
 package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.spi.LockStore;
@@ -70,10 +72,41 @@ public class ZooKeeperLockStoreFactory implements LockStoreFactory<ZooKeeperLock
             throw new InvalidLockConfigurationException(prefix + "connect-string",
                     "Store '" + storeName + "' is of type zookeeper, but no connect string is set and the application "
                             + "has no (single) CuratorFramework bean.",
-                    "Set " + prefix + "connect-string, or add spring-cloud-starter-zookeeper and set "
-                            + "spring.cloud.zookeeper.connect-string.");
+                    "Set " + prefix + "connect-string, or add spring-cloud-starter-zookeeper (with "
+                            + "curator-framework) and set spring.cloud.zookeeper.connect-string.");
         }
         return new ZooKeeperLockStore(storeName, client, false, rootPath, operationTimeout, takeoverDelay);
+    }
+
+    /** {@code address} (the connect string), {@code rootPath}, {@code connected}, {@code heldLocks}, {@code lostLocks}. */
+    @Override
+    public Map<String, Object> describe(LockStore store) {
+        ZooKeeperLockStore zookeeper = (ZooKeeperLockStore) store;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put(ADDRESS, zookeeper.connectionString());
+        details.put("rootPath", zookeeper.rootPath());
+        details.put("connected", zookeeper.isConnected());
+        details.put("heldLocks", zookeeper.heldLockCount());
+        details.put("lostLocks", zookeeper.lostLockCount());
+        return details;
+    }
+
+    /** Connected to ZooKeeper, waiting up to {@code maxWait} for a client that is still connecting. */
+    @Override
+    public void checkConnection(LockStore store, Duration maxWait) {
+        ZooKeeperLockStore zookeeper = (ZooKeeperLockStore) store;
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (!zookeeper.isConnected()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("Not connected to ZooKeeper at " + zookeeper.connectionString());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the ZooKeeper connection", e);
+            }
+        }
     }
 
     private static String checkedRootPath(String rootPath, String property) {

@@ -2,7 +2,14 @@ package io.github.distlock.store.zookeeper;
 
 import java.time.Duration;
 
-/** Settings of a lock store of type zookeeper, under {@code distributed-lock.stores.<name>.zookeeper}. */
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of a lock store of type zookeeper, bound per store from {@code distributed-lock.stores.<name>.zookeeper}. The
+ * annotation only describes the keys to IDEs, under the store name {@code main} (see
+ * {@code DistributedLockProperties.Store}).
+ */
+@ConfigurationProperties("distributed-lock.stores.main.zookeeper")
 public class ZooKeeperLockStoreProperties {
 
     // Defaults live here, not in the store: this class is bound even when Curator is not on the classpath.

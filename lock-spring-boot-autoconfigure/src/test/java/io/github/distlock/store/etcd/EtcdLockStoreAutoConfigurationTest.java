@@ -19,6 +19,7 @@ import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.core.LockStoreRegistry;
+import io.github.distlock.health.DistributedLockHealthAutoConfiguration;
 import io.github.distlock.testsupport.EtcdTestServer;
 import io.github.distlock.testsupport.ServerProcess;
 import io.github.distlock.testsupport.TestServers;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -42,7 +45,7 @@ class EtcdLockStoreAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
                     InMemoryLockStoreAutoConfiguration.class,
-                    EtcdLockStoreAutoConfiguration.class, EtcdLockStoreHealthAutoConfiguration.class,
+                    EtcdLockStoreAutoConfiguration.class, DistributedLockHealthAutoConfiguration.class,
                     SslAutoConfiguration.class))
             .withClassLoader(new FilteredClassLoader("org.springframework.data.redis", "org.apache.curator"));
 
@@ -55,9 +58,11 @@ class EtcdLockStoreAutoConfigurationTest {
                     DistributedLockClient client = context.getBean(DistributedLockClient.class);
                     assertThat(client.store("orders")).isInstanceOf(EtcdLockStore.class);
                     assertLocks(client, "orders");
-                    Health health = context.getBean(EtcdLockStoreHealthIndicator.class).health();
+                    Health health = storeHealth(context, "orders").health();
                     assertThat(health.getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.getDetails()).containsEntry("orders", "UP");
+                    assertThat(health.getDetails()).containsEntry("type", "etcd")
+                            .containsEntry("address", EtcdTestServer.shared().endpoint())
+                            .containsEntry("namespace", "/autoconfig-test/");
                 });
     }
 
@@ -82,9 +87,9 @@ class EtcdLockStoreAutoConfigurationTest {
         runner.withPropertyValues("distributed-lock.stores.orders.type=etcd",
                 "distributed-lock.stores.orders.etcd.endpoints=http://127.0.0.1:" + TestServers.freePort(),
                 "distributed-lock.stores.orders.etcd.request-timeout=500ms").run(context -> {
-                    Health health = context.getBean(EtcdLockStoreHealthIndicator.class).health();
+                    Health health = storeHealth(context, "orders").health();
                     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(health.getDetails().get("orders").toString()).startsWith("DOWN");
+                    assertThat(health.getDetails().get("error").toString()).contains("'orders'");
                 });
     }
 
@@ -97,17 +102,20 @@ class EtcdLockStoreAutoConfigurationTest {
                 .withPropertyValues("distributed-lock.stores.orders.type=etcd",
                         "distributed-lock.stores.orders.etcd.endpoints=" + EtcdTestServer.shared().endpoint())
                 .run(context -> {
-                    assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockStoreHealthIndicator.class);
+                    assertThat(context).hasNotFailed().doesNotHaveBean("distributedLockHealthContributor");
                     assertLocks(context.getBean(DistributedLockClient.class), "orders");
                 });
     }
 
     @Test
-    void theHealthIndicatorCanBeSwitchedOff() {
+    void theOldPerTypeSwitchStillLeavesEtcdStoresOutOfTheHealthComponent() {
         runner.withPropertyValues("management.health.distributed-lock-etcd.enabled=false",
-                "distributed-lock.stores.orders.type=etcd",
+                "distributed-lock.stores.orders.type=etcd", "distributed-lock.stores.local.type=in-memory",
+                "distributed-lock.default-store=local",
                 "distributed-lock.stores.orders.etcd.endpoints=" + EtcdTestServer.shared().endpoint())
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(EtcdLockStoreHealthIndicator.class));
+                .run(context -> assertThat(context.getBean("distributedLockHealthContributor",
+                        CompositeHealthContributor.class).stream().map(CompositeHealthContributor.Entry::name))
+                        .containsExactly("local"));
     }
 
     @Test
@@ -161,7 +169,7 @@ class EtcdLockStoreAutoConfigurationTest {
 
     private static void awaitHealthy(AssertableApplicationContext context, String store, ServerProcess etcd)
             throws InterruptedException {
-        EtcdLockStoreHealthIndicator health = context.getBean(EtcdLockStoreHealthIndicator.class);
+        HealthIndicator health = storeHealth(context, store);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (health.health().getStatus().equals(Status.UP)) {
@@ -171,6 +179,11 @@ class EtcdLockStoreAutoConfigurationTest {
         }
         throw new AssertionError("Store " + store + " did not become healthy: " + health.health().getDetails()
                 + "\n" + etcd.tail());
+    }
+
+    private static HealthIndicator storeHealth(AssertableApplicationContext context, String store) {
+        return (HealthIndicator) context.getBean("distributedLockHealthContributor", CompositeHealthContributor.class)
+                .getContributor(store);
     }
 
     /** A key pair and self-signed certificate for 127.0.0.1, made by the JDK's keytool, written as PEM files. */
@@ -225,7 +238,7 @@ class EtcdLockStoreAutoConfigurationTest {
      */
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration({DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class,
-            EtcdLockStoreAutoConfiguration.class, EtcdLockStoreHealthAutoConfiguration.class})
+            EtcdLockStoreAutoConfiguration.class, DistributedLockHealthAutoConfiguration.class})
     static class ImportedByName {
     }
 }

@@ -7,6 +7,7 @@ import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.health.DistributedLockHealthAutoConfiguration;
 import io.github.distlock.testsupport.RedisTestServer;
 import io.github.distlock.testsupport.StartupFailures;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +42,7 @@ class RedisLockStoreAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         DistributedLockAutoConfiguration.class,
                     InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class,
-                        RedisLockStoreHealthAutoConfiguration.class))
+                        DistributedLockHealthAutoConfiguration.class))
                 .withPropertyValues("spring.data.redis.host=" + server.host(),
                         "spring.data.redis.port=" + server.port(), "spring.data.redis.timeout=2s",
                         "distributed-lock.key-prefix=none");
@@ -117,24 +118,43 @@ class RedisLockStoreAutoConfigurationTest {
     }
 
     @Test
-    void eachRedisStoreHasAHealthIndicator() {
+    void everyStoreIsAnEntryOfTheOneHealthComponent() {
         runner.withPropertyValues("distributed-lock.stores.orders.type=redis",
                 "distributed-lock.stores.jobs.type=redis", "distributed-lock.stores.local.type=in-memory",
                 "distributed-lock.default-store=orders").run(context -> {
-                    CompositeHealthContributor health = context.getBean("distributedLockRedisHealthContributor",
+                    CompositeHealthContributor health = context.getBean("distributedLockHealthContributor",
                             CompositeHealthContributor.class);
                     assertThat(health.stream().map(CompositeHealthContributor.Entry::name))
-                            .containsExactly("orders", "jobs");
+                            .containsExactly("orders", "jobs", "local");
                     HealthIndicator orders = (HealthIndicator) health.getContributor("orders");
                     assertThat(orders.health().getStatus()).isEqualTo(Status.UP);
-                    assertThat(orders.health().getDetails()).containsEntry("ping", "PONG");
+                    assertThat(orders.health().getDetails()).containsEntry("type", "redis")
+                            .containsEntry("address", "redis://" + server.host() + ":" + server.port() + "/0")
+                            .containsEntry("operationTimeout", java.time.Duration.ofSeconds(3));
+                    assertThat(context).doesNotHaveBean("distributedLockRedisHealthContributor");
                 });
     }
 
     @Test
-    void theHealthIndicatorCanBeSwitchedOff() {
-        runner.withPropertyValues("management.health.distributed-lock-redis.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean("distributedLockRedisHealthContributor"));
+    void theOldPerTypeSwitchLeavesRedisStoresOutAndTheNewOneTheComponent() {
+        runner.withPropertyValues("management.health.distributed-lock-redis.enabled=false",
+                "distributed-lock.stores.orders.type=redis", "distributed-lock.stores.local.type=in-memory",
+                "distributed-lock.default-store=orders")
+                .run(context -> assertThat(context.getBean("distributedLockHealthContributor",
+                        CompositeHealthContributor.class).stream().map(CompositeHealthContributor.Entry::name))
+                        .containsExactly("local"));
+        runner.withPropertyValues("management.health.distributed-lock.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean("distributedLockHealthContributor"));
+    }
+
+    @Test
+    void aNonPositiveOperationTimeoutNamesTheProperty() {
+        runner.withPropertyValues("distributed-lock.stores.orders.type=redis",
+                "distributed-lock.stores.orders.redis.operation-timeout=0s").run(context -> {
+                    InvalidLockConfigurationException error = configurationError(context);
+                    assertThat(error.getProperty()).isEqualTo("distributed-lock.stores.orders.redis.operation-timeout");
+                    assertThat(error.getMessage()).contains("'PT0S' is not a positive duration");
+                });
     }
 
     private static void assertLocks(DistributedLockClient client, String store) {

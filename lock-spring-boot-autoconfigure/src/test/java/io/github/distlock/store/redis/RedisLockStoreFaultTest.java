@@ -11,6 +11,7 @@ import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.health.DistributedLockHealthAutoConfiguration;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.testsupport.ChildJvm;
 import io.github.distlock.testsupport.RedisTestServer;
@@ -59,17 +60,18 @@ class RedisLockStoreFaultTest {
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         DistributedLockAutoConfiguration.class,
                     InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class,
-                        RedisLockStoreHealthAutoConfiguration.class))
+                        DistributedLockHealthAutoConfiguration.class))
                 .withUserConfiguration(JobsConfiguration.class)
                 .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port(),
                         "spring.data.redis.timeout=" + COMMAND_TIMEOUT.toMillis() + "ms",
-                        "distributed-lock.stores.main.type=redis")
+                        "distributed-lock.stores.main.type=redis",
+                        "distributed-lock.stores.main.redis.operation-timeout=" + COMMAND_TIMEOUT.toMillis() + "ms")
                 .run(context -> {
                     Jobs jobs = context.getBean(Jobs.class);
                     assertThat(org.springframework.aop.support.AopUtils.isAopProxy(jobs)).as("proxied").isTrue();
                     DistributedLockClient client = context.getBean(DistributedLockClient.class);
                     HealthIndicator health = (HealthIndicator) context.getBean(
-                            "distributedLockRedisHealthContributor", CompositeHealthContributor.class)
+                            "distributedLockHealthContributor", CompositeHealthContributor.class)
                             .getContributor("main");
                     jobs.run();
                     assertThat(jobs.runs()).hasValue(1);

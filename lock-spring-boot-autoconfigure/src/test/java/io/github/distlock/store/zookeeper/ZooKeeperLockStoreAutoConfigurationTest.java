@@ -10,6 +10,7 @@ import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.core.LockStoreRegistry;
+import io.github.distlock.health.DistributedLockHealthAutoConfiguration;
 import io.github.distlock.testsupport.ZooKeeperTestServer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,9 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +40,7 @@ class ZooKeeperLockStoreAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
                     InMemoryLockStoreAutoConfiguration.class,
-                    ZooKeeperLockStoreAutoConfiguration.class, ZooKeeperLockStoreHealthAutoConfiguration.class));
+                    ZooKeeperLockStoreAutoConfiguration.class, DistributedLockHealthAutoConfiguration.class));
 
     @BeforeAll
     void startServer() {
@@ -49,12 +53,28 @@ class ZooKeeperLockStoreAutoConfigurationTest {
     }
 
     @Test
-    void healthIsUnknownWhenNoStoreIsOfTypeZookeeper() {
-        runner.withPropertyValues("distributed-lock.stores.mem.type=in-memory").run(context -> {
-            Health health = context.getBean(ZooKeeperLockStoreHealthIndicator.class).health(true);
-            assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
-            assertThat(health.getDetails()).containsEntry("stores", "no lock store of type zookeeper");
-        });
+    void healthIsDownWhileAStoreIsNotConnectedWithItsDetails() throws Exception {
+        var controllable = ZooKeeperTestServer.start();
+        try {
+            runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper",
+                    "distributed-lock.stores.locks.zookeeper.connect-string=" + controllable.connectString(),
+                    "distributed-lock.stores.locks.zookeeper.session-timeout=2s").run(context -> {
+                        HealthIndicator locks = storeHealth(context, "locks");
+                        controllable.controllable().stop();
+                        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                        Health health = locks.health();
+                        while (!health.getStatus().equals(Status.DOWN) && System.nanoTime() < deadline) {
+                            Thread.sleep(100);
+                            health = locks.health();
+                        }
+                        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(health.getDetails()).containsEntry("type", "zookeeper")
+                                .containsEntry("address", controllable.connectString())
+                                .containsEntry("connected", false).containsKey("error");
+                    });
+        } finally {
+            controllable.close();
+        }
     }
 
     @Test
@@ -72,9 +92,11 @@ class ZooKeeperLockStoreAutoConfigurationTest {
                         assertThat(locks.tryLock(new TryLockRequest("", "order-1", "you", 10)).success()).isFalse();
                         assertThat(locks.unlock(new UnlockRequest("", "order-1", "me")).status())
                                 .isEqualTo(LockStatus.SUCCESS);
-                        Health health = context.getBean(ZooKeeperLockStoreHealthIndicator.class).health(true);
+                        Health health = storeHealth(context, "zookeeper").health(true);
                         assertThat(health.getStatus()).isEqualTo(Status.UP);
-                        assertThat(health.getDetails()).containsKey("zookeeper");
+                        assertThat(health.getDetails()).containsEntry("type", "zookeeper")
+                                .containsEntry("rootPath", "/distlock").containsEntry("heldLocks", 0)
+                                .containsEntry("lostLocks", 0L);
                         SimpleMeterRegistry meters = new SimpleMeterRegistry();
                         context.getBean("zooKeeperLockStoreMeterBinder", MeterBinder.class).bindTo(meters);
                         assertThat(meters.get("distributed.lock.lost").tag("store", "zookeeper").functionCounter()
@@ -88,17 +110,22 @@ class ZooKeeperLockStoreAutoConfigurationTest {
     }
 
     @Test
-    void theHealthIndicatorCanBeSwitchedOff() {
-        runner.withPropertyValues("management.health.distributed-lock-zookeeper.enabled=false",
+    void theHealthComponentCanBeSwitchedOff() {
+        runner.withPropertyValues("management.health.distributed-lock.enabled=false",
                         "distributed-lock.stores.locks.type=zookeeper",
                         "distributed-lock.stores.locks.zookeeper.connect-string=" + server.connectString())
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context).doesNotHaveBean("distributedLockZookeeperHealthIndicator");
+                    assertThat(context).doesNotHaveBean("distributedLockHealthContributor");
                 });
         runner.withPropertyValues("distributed-lock.stores.locks.type=zookeeper",
                         "distributed-lock.stores.locks.zookeeper.connect-string=" + server.connectString())
-                .run(context -> assertThat(context).hasBean("distributedLockZookeeperHealthIndicator"));
+                .run(context -> assertThat(context).hasBean("distributedLockHealthContributor"));
+    }
+
+    private static HealthIndicator storeHealth(AssertableApplicationContext context, String store) {
+        return (HealthIndicator) context.getBean("distributedLockHealthContributor", CompositeHealthContributor.class)
+                .getContributor(store);
     }
 
     @Test
