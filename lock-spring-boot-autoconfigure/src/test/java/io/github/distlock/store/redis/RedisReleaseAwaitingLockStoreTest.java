@@ -94,8 +94,10 @@ class RedisReleaseAwaitingLockStoreTest extends AbstractReleaseSignalTest {
             long armsBefore = waiters().armCount();
             Waiter waiter = Waiter.start(store(), key, Duration.ofSeconds(20));
             assertThat(waiter.returned.await(500, TimeUnit.MILLISECONDS)).as("still held: still waiting").isFalse();
+            // Every 25-50 ms, so 10-20 reads on an idle machine; a loaded one (or a connection per call) reads less
+            // often, but a waiter that does not poll reads none.
             assertThat(waiters().armCount() - armsBefore).as("reads of the key in 500 ms without the signal, every "
-                    + "25-50 ms").isBetween(8L, 21L);
+                    + "25-50 ms").isBetween(3L, 21L);
             long unlocked = System.nanoTime();
             assertThat(peerStore().unlock(key, holder)).as("Unlock works though its publish is refused")
                     .isEqualTo(LockStatus.SUCCESS);
