@@ -1,5 +1,6 @@
 package io.github.distlock.store.redis;
 
+import java.time.Duration;
 import java.util.Arrays;
 
 import io.github.distlock.api.InvalidLockConfigurationException;
@@ -44,8 +45,15 @@ public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStorePro
 
     @Override
     public LockStore create(LockStoreDefinition<RedisLockStoreProperties> definition) {
-        return new RedisLockStore(connectionFactory(definition.storeName(),
-                definition.properties().getConnectionFactory(), definition.property("connection-factory")));
+        RedisLockStoreProperties properties = definition.properties();
+        Duration retention = properties.getFencingTokenRetention();
+        if (retention == null || retention.isNegative()) {
+            throw new InvalidLockConfigurationException(definition.property("fencing-token-retention"),
+                    "The fencing token retention must be zero or more, not " + retention + ".",
+                    "Set it to a duration such as 10m, or 0 to remove a lock key at Unlock.");
+        }
+        return new RedisLockStore(connectionFactory(definition.storeName(), properties.getConnectionFactory(),
+                definition.property("connection-factory")), retention);
     }
 
     private RedisConnectionFactory connectionFactory(String storeName, String beanName, String property) {
