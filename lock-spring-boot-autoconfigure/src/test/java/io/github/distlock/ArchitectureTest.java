@@ -23,7 +23,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code api} ← {@code spi} ← {@code metrics} ← {@code core} ← {@code annotation}, {@code grpc}, {@code store.*}
  * ← {@code autoconfigure}, with no cycles between any two packages (each store package is a package of its own).
  * {@code health} (what the store types' health indicators share) sits beside {@code core}, below the stores, and so
- * does {@code waiting} (what their release signals share), which uses nothing else of ours.
+ * does {@code waiting} (what their release signals share), which uses nothing else of ours; {@code fencing} (the
+ * resource-side check) uses {@code api} only.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -37,6 +38,7 @@ class ArchitectureTest {
     private static final String GRPC = "io.github.distlock.grpc..";
     private static final String HEALTH = "io.github.distlock.health..";
     private static final String WAITING = "io.github.distlock.waiting..";
+    private static final String FENCING = "io.github.distlock.fencing..";
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
 
@@ -62,6 +64,9 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule waitingDependsOnNothingElseOfOurs = onlyOursFrom(WAITING);
+
+    @ArchTest
+    static final ArchRule fencingDependsOnlyOnApi = onlyOursFrom(FENCING, API);
 
     @ArchTest
     static final ArchRule storesDoNotKnowAnnotationGrpcOrAutoconfigure = noClasses().that().resideInAPackage(STORES)

@@ -68,18 +68,25 @@ class FencingEndToEndTest {
         CountDownLatch aHolds = new CountDownLatch(1);
         CountDownLatch bWrote = new CountDownLatch(1);
 
-        CompletableFuture<Throwable> writeOfA = CompletableFuture.supplyAsync(() -> instanceA.executeLocked(resource,
-                LockOptions.builder().expire(Duration.ofSeconds(1)).build(), lock -> {
-                    aHolds.countDown();
-                    // The pause: A does not run until B has taken over and written.
-                    assertThat(bWrote.await(15, TimeUnit.SECONDS)).as("B wrote").isTrue();
-                    try {
-                        ledger.update(CurrentLock.get().orElseThrow(), 1L, Map.of("written_by", "A"));
-                        return null;
-                    } catch (StaleFencingTokenException e) {
-                        return e;
-                    }
-                }));
+        CompletableFuture<Throwable> writeOfA = CompletableFuture.supplyAsync(() -> {
+            try {
+                return instanceA.executeLocked(resource, LockOptions.builder().expire(Duration.ofSeconds(1)).build(),
+                        lock -> {
+                            aHolds.countDown();
+                            // The pause: A does not run until B has taken over and written.
+                            assertThat(bWrote.await(15, TimeUnit.SECONDS)).as("B wrote").isTrue();
+                            try {
+                                ledger.update(CurrentLock.get().orElseThrow(), 1L, Map.of("written_by", "A"));
+                                return null;
+                            } catch (StaleFencingTokenException e) {
+                                return e;
+                            }
+                        });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return e;
+            }
+        });
         assertThat(aHolds.await(10, TimeUnit.SECONDS)).isTrue();
 
         long tokenOfB;
