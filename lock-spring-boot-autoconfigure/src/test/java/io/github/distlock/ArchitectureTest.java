@@ -24,7 +24,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * ← {@code autoconfigure}, with no cycles between any two packages (each store package is a package of its own).
  * {@code health} (the lock stores' health component) uses only {@code core}, {@code spi} and {@code api}, whatever the
  * store types; {@code web} (lock failures as HTTP problem details) only {@code api}; {@code waiting} (what the stores'
- * release signals share) uses nothing else of ours.
+ * release signals share) uses nothing else of ours; {@code fencing} (the resource-side check) uses {@code api} only.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -39,6 +39,7 @@ class ArchitectureTest {
     private static final String HEALTH = "io.github.distlock.health..";
     private static final String WAITING = "io.github.distlock.waiting..";
     private static final String WEB = "io.github.distlock.web..";
+    private static final String FENCING = "io.github.distlock.fencing..";
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
 
@@ -67,6 +68,9 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule webDependsOnlyOnApi = onlyOursFrom(WEB, API);
+
+    @ArchTest
+    static final ArchRule fencingDependsOnlyOnApi = onlyOursFrom(FENCING, API);
 
     @ArchTest
     static final ArchRule storesDoNotKnowAnnotationGrpcHealthWebOrAutoconfigure = noClasses().that()

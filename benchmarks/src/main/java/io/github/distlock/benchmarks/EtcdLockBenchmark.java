@@ -100,6 +100,19 @@ public class EtcdLockBenchmark {
         return distlockCycle(thread);
     }
 
+    /** TryLock with its fencing token: the same requests as {@link #distlock_1thread}, the token read off the reply. */
+    @Benchmark
+    @Threads(1)
+    public long distlockFenced_1thread(ThreadKey thread) {
+        return fencedCycle(thread);
+    }
+
+    @Benchmark
+    @Threads(8)
+    public long distlockFenced_8threads(ThreadKey thread) {
+        return fencedCycle(thread);
+    }
+
     @Benchmark
     @Threads(1)
     public long jetcdLock_1thread(ThreadKey thread) throws Exception {
@@ -117,6 +130,17 @@ public class EtcdLockBenchmark {
             throw new IllegalStateException("Own key " + thread.key + " was not free");
         }
         return store.unlock(thread.key, thread.owner);
+    }
+
+    private long fencedCycle(ThreadKey thread) {
+        long token = store.tryLockFenced(thread.key, thread.owner, EXPIRE_SECONDS);
+        if (token <= 0) {
+            throw new IllegalStateException("Own key " + thread.key + " was not free");
+        }
+        if (store.unlock(thread.key, thread.owner) != LockStatus.SUCCESS) {
+            throw new IllegalStateException("Own key " + thread.key + " was not released");
+        }
+        return token;
     }
 
     private long jetcdCycle(ThreadKey thread) throws Exception {

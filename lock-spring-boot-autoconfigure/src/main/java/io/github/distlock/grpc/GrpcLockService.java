@@ -14,6 +14,7 @@ import io.github.distlock.grpc.proto.UnlockRequest;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
+import io.github.distlock.spi.FencedLockStore;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -59,10 +60,10 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
     @Override
     public void tryLock(TryLockRequest request, StreamObserver<TryLockResponse> responseObserver) {
         long start = System.nanoTime();
-        boolean success;
+        long token;
         try {
-            success = client.tryLock(new io.github.distlock.api.TryLockRequest(request.getStoreName(),
-                    request.getResourceId(), request.getLockOwner(), request.getExpire())).success();
+            token = client.tryLockFenced(new io.github.distlock.api.TryLockRequest(request.getStoreName(),
+                    request.getResourceId(), request.getLockOwner(), request.getExpire()));
         } catch (LockStoreException e) {
             recorder(e.getStoreName()).acquireFailed(System.nanoTime() - start);
             responseObserver.onError(toStatus(e, "TryLock"));
@@ -71,8 +72,11 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
             responseObserver.onError(toStatus(e, "TryLock"));
             return;
         }
+        boolean success = token != FencedLockStore.NOT_ACQUIRED;
         recorder(request.getStoreName()).tryLockAnswered(success, System.nanoTime() - start);
-        reply(responseObserver, TryLockResponse.newBuilder().setSuccess(success).build());
+        // fencing_token is our extension field (README, "Fencing tokens"); 0 when not acquired or not fenced.
+        reply(responseObserver, TryLockResponse.newBuilder().setSuccess(success)
+                .setFencingToken(success ? token : DistributedLockClient.NO_FENCING_TOKEN).build());
     }
 
     @Override

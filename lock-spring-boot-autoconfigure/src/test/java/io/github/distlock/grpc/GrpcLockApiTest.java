@@ -3,8 +3,15 @@ package io.github.distlock.grpc;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
 import io.github.distlock.grpc.proto.LockKeepAliveResponse;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
+import io.github.distlock.grpc.proto.TryLockResponse;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
@@ -224,5 +231,50 @@ class GrpcLockApiTest {
         assertStatus(Status.Code.UNIMPLEMENTED, "",
                 () -> ClientCalls.blockingUnaryCall(client.channel, sayHello,
                         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[0]));
+    }
+
+    // TryLockResponse.fencing_token = 1000, our extension field: our clients read it, Layotto's skip it.
+
+    @Test
+    void aGrantCarriesAGrowingFencingTokenARefusalNone() {
+        String resource = "fenced-" + UUID.randomUUID();
+        TryLockResponse first = client.stub.tryLock(tryLock("mem", resource, "alice", 30));
+        assertThat(first.getSuccess()).isTrue();
+        assertThat(first.getFencingToken()).isPositive();
+        TryLockResponse refused = client.stub.tryLock(tryLock("mem", resource, "bob", 30));
+        assertThat(refused.getSuccess()).isFalse();
+        assertThat(refused.getFencingToken()).as("no token without a grant").isZero();
+        assertThat(client.stub.unlock(unlock("mem", resource, "alice")).getStatus())
+                .isEqualTo(UnlockResponse.Status.SUCCESS);
+        TryLockResponse second = client.stub.tryLock(tryLock("mem", resource, "bob", 30));
+        assertThat(second.getFencingToken()).isGreaterThan(first.getFencingToken());
+    }
+
+    @Test
+    void aLayottoClientWithoutTheFieldReadsTheResponse() throws Exception {
+        String resource = "layotto-" + UUID.randomUUID();
+        byte[] request = tryLock("mem", resource, "carol", 30).toByteArray();
+        byte[] response = ClientCalls.blockingUnaryCall(client.channel,
+                RawBytes.method(RuntimeGrpc.SERVICE_NAME, "TryLock"),
+                CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request);
+
+        Descriptor layottoResponse = layottoTryLockResponse();
+        assertThat(layottoResponse.findFieldByNumber(1000)).isNull();
+        DynamicMessage parsed = DynamicMessage.parseFrom(layottoResponse, response);
+        assertThat(parsed.getField(layottoResponse.findFieldByName("success"))).isEqualTo(true);
+        assertThat(parsed.getUnknownFields().hasField(1000)).as("the extension, skipped as unknown").isTrue();
+        assertThat(TryLockResponse.parseFrom(response).getFencingToken()).isPositive();
+    }
+
+    /** Layotto's TryLockResponse: {@code bool success = 1;} and nothing else. */
+    private static Descriptor layottoTryLockResponse() throws Exception {
+        FileDescriptorProto file = FileDescriptorProto.newBuilder().setName("layotto_lock.proto")
+                .setPackage("layotto.check").setSyntax("proto3")
+                .addMessageType(DescriptorProto.newBuilder().setName("TryLockResponse")
+                        .addField(FieldDescriptorProto.newBuilder().setName("success").setNumber(1)
+                                .setType(FieldDescriptorProto.Type.TYPE_BOOL)
+                                .setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL)))
+                .build();
+        return FileDescriptor.buildFrom(file, new FileDescriptor[0]).findMessageTypeByName("TryLockResponse");
     }
 }

@@ -13,14 +13,68 @@ import static org.assertj.core.api.Assertions.assertThat;
  * larger than that of every earlier grant of the key, whether the earlier holder unlocked or its lease ran out and
  * another owner took over; a refused {@code tryLockFenced} answers {@link FencedLockStore#NOT_ACQUIRED}.
  *
+ * The order is per key: tokens of different keys may come from one sequence or from separate ones, and the grants
+ * of one key never break the order of another's. It also holds across a restart of the application: a new store
+ * instance on the same server goes on from where the previous one left.
+ *
  * <p>A store with this capability adds one class to its tests, next to its {@link AbstractLockStoreContractTest}:
  * <pre>{@code
  * class MyFencedLockStoreTest extends AbstractFencedLockStoreTest {
  *     protected FencedLockStore createStore() { return new MyLockStore(newClient(server)); }
+ *     protected FencedLockStore createRestartedStore() { return new MyLockStore(newClient(server)); }
  * }
  * }</pre>
  */
 public abstract class AbstractFencedLockStoreTest extends AbstractLockStoreTest<FencedLockStore> {
+
+    /**
+     * A new store on the same server as {@link #createStore()}'s, with a client of its own, as the application
+     * builds after a restart; the suite closes it (when {@link AutoCloseable}) after use. A store whose locks live in
+     * the instance (the in-memory store) returns {@link #store()}: its "server" restarts with the application.
+     */
+    protected abstract FencedLockStore createRestartedStore() throws Exception;
+
+    @Test
+    void tokensKeepGrowingAcrossARestartOfTheApplication() throws Exception {
+        String key = uniqueKey("fenced-restart");
+        String before = newOwner();
+        long beforeRestart = store().tryLockFenced(key, before, LONG_EXPIRE);
+        assertThat(beforeRestart).isPositive();
+        assertThat(store().unlock(key, before)).isEqualTo(LockStatus.SUCCESS);
+        FencedLockStore restarted = createRestartedStore();
+        try {
+            String after = newOwner();
+            assertThat(restarted.tryLockFenced(key, after, LONG_EXPIRE)).as("token after the restart")
+                    .isGreaterThan(beforeRestart);
+            assertThat(restarted.unlock(key, after)).isEqualTo(LockStatus.SUCCESS);
+        } finally {
+            if (restarted != store() && restarted instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
+    }
+
+    @Test
+    void grantsOfAnotherKeyDoNotBreakTheOrderOfAKey() {
+        String first = uniqueKey("fenced-key-a");
+        String second = uniqueKey("fenced-key-b");
+        String holder = newOwner();
+        long held = store().tryLockFenced(first, holder, LONG_EXPIRE);
+        assertThat(held).isPositive();
+        long previousOfSecond = 0;
+        for (int grant = 0; grant < 5; grant++) {
+            String owner = newOwner();
+            long token = store().tryLockFenced(second, owner, LONG_EXPIRE);
+            assertThat(token).as("token of grant %s of the second key", grant).isGreaterThan(previousOfSecond);
+            assertThat(store().unlock(second, owner)).isEqualTo(LockStatus.SUCCESS);
+            previousOfSecond = token;
+        }
+        assertThat(store().unlock(first, holder)).isEqualTo(LockStatus.SUCCESS);
+        String next = newOwner();
+        assertThat(store().tryLockFenced(first, next, LONG_EXPIRE)).as("next token of the first key")
+                .isGreaterThan(held);
+        assertThat(store().unlock(first, next)).isEqualTo(LockStatus.SUCCESS);
+    }
 
     @Test
     void aGrantHasAPositiveToken() {

@@ -46,6 +46,18 @@ public abstract class AbstractReleaseAwaitingLockStoreTest extends AbstractLockS
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
     }
 
+    /** A store may keep something of an unlocked key (Redis keeps its last fencing token): it is free all the same. */
+    @Test
+    void awaitingAnUnlockedKeyReturnsAtOnce() throws Exception {
+        String key = uniqueKey("await-unlocked");
+        String owner = newOwner();
+        assertThat(store().tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(store().unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+        long start = System.nanoTime();
+        store().awaitRelease(key, LONG_WAIT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+    }
+
     @Test
     void aWaiterWakesWhenTheLockIsReleased() throws Exception {
         String key = uniqueKey("await-unlock");

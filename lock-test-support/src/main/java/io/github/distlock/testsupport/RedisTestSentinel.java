@@ -184,11 +184,14 @@ public final class RedisTestSentinel implements AutoCloseable {
                 + promoted + "; first sentinel's log:\n" + sentinelLogs());
     }
 
-    /** The value stored at {@code key} on the server at {@code address}, read directly (not through Sentinel). */
-    public String get(InetSocketAddress address, String key) {
+    /**
+     * The owner of lock key {@code key} (field {@code o} of the Redis store's lock hash) on the server at
+     * {@code address}, read directly (not through Sentinel); null when nobody holds it.
+     */
+    public String lockOwner(InetSocketAddress address, String key) {
         try (StatefulRedisConnection<String, String> connection = admin().connect(
                 adminUri(address.getHostString(), address.getPort()))) {
-            return connection.sync().get(key);
+            return connection.sync().hget(key, "o");
         }
     }
 

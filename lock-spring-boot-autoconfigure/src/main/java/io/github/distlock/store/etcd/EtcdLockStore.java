@@ -26,6 +26,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.github.distlock.api.LockStatus;
+import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -35,7 +36,8 @@ import org.apache.commons.logging.LogFactory;
  *
  * <ul>
  *   <li>tryLock grants a lease, then one transaction puts the key with it only if the key does not exist
- *       ({@code createRevision == 0}). When the transaction does not succeed the lease is revoked at once.</li>
+ *       ({@code createRevision == 0}). When the transaction does not succeed the lease is revoked at once. The
+ *       fencing token is the key's {@code create_revision}: the transaction's revision, in its response.</li>
  *   <li>unlock is one transaction: delete if the value is the owner, else read the key; the else branch tells
  *       {@code LOCK_UNEXIST} (no key) from {@code LOCK_BELONG_TO_OTHERS}. The freed lease is then revoked.</li>
  *   <li>keepAlive reads the key; when the owner matches it renews the key's lease ({@code LeaseKeepAlive}), which
@@ -59,7 +61,7 @@ import org.apache.commons.logging.LogFactory;
  * <p>Every request waits at most the request timeout; then the call throws (the client wraps it in a
  * {@code LockStoreException}). jetcd itself spreads requests over the endpoints and moves off a failed one.
  */
-public class EtcdLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
+public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore, AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(EtcdLockStore.class);
 
@@ -97,6 +99,16 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
 
     @Override
     public boolean tryLock(String key, String owner, int expireSeconds) {
+        return tryLockFenced(key, owner, expireSeconds) != NOT_ACQUIRED;
+    }
+
+    /**
+     * TryLock; the fencing token is the revision at which the key was created ({@code create_revision}). A
+     * transaction that writes gets one new revision of the whole cluster, and the header of its response carries it,
+     * so the token comes with the grant: larger than every earlier grant of any key of the cluster.
+     */
+    @Override
+    public long tryLockFenced(String key, String owner, int expireSeconds) {
         ByteSequence etcdKey = etcdKey(key);
         LeaseGrantResponse lease = grant(expireSeconds, key);
         boolean acquired = false;
@@ -106,7 +118,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
                     .Then(Op.put(etcdKey, bytes(owner), PutOption.builder().withLeaseId(lease.getID()).build()))
                     .commit(), "lock transaction on", key);
             acquired = txn.isSucceeded();
-            return acquired;
+            return acquired ? txn.getHeader().getRevision() : NOT_ACQUIRED;
         } finally {
             if (!acquired) {
                 // Refused, or unknown after an error (the put may have committed). Revoking is safe either way: the

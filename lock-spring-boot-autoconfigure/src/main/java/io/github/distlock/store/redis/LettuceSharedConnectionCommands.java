@@ -8,7 +8,6 @@ import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -41,11 +40,6 @@ final class LettuceSharedConnectionCommands implements RedisLockCommands {
     }
 
     @Override
-    public boolean setIfAbsent(byte[] key, byte[] value, long expireMillis) {
-        return "OK".equals(await(commands().set(key, value, SetArgs.Builder.nx().px(expireMillis))));
-    }
-
-    @Override
     public long evalOnKey(RedisLockScript script, byte[] key, byte[]... args) {
         RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
         byte[][] keys = {key};
@@ -60,9 +54,15 @@ final class LettuceSharedConnectionCommands implements RedisLockCommands {
     }
 
     @Override
-    public CompletableFuture<Long> pttl(byte[] key) {
-        // A copy, so that the timeout completes it and not Lettuce's own command.
-        return commands().pttl(key).toCompletableFuture().thenApply(millis -> millis)
+    public CompletableFuture<Long> leaseLeft(byte[] key) {
+        RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
+        RedisLockScript script = RedisLockScript.LEASE_LEFT;
+        byte[][] keys = {key};
+        // A new stage, so that the timeout completes it and not Lettuce's own command.
+        return redis.<Long>evalsha(script.sha1(), ScriptOutputType.INTEGER, keys).toCompletableFuture()
+                .exceptionallyCompose(failure -> RedisLockScript.isNoScript(failure)
+                        ? redis.<Long>eval(script.bodyBytes(), ScriptOutputType.INTEGER, keys).toCompletableFuture()
+                        : CompletableFuture.failedFuture(failure))
                 .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 

@@ -6,15 +6,13 @@ import java.util.function.Function;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
-import org.springframework.data.redis.core.types.Expiration;
 
 /**
  * Commands through a {@link RedisConnection} borrowed from the factory for each call: works with any Spring Data
  * Redis client (Jedis, or Lettuce with a connection pool instead of a shared connection). On a cluster factory the
  * connection is a cluster connection, which routes each command to the node of its key. Such connections block, so
- * the one command that must not block its caller, {@link #pttl}, runs on {@code blockingExecutor}.
+ * the one command that must not block its caller, {@link #leaseLeft}, runs on {@code blockingExecutor}.
  */
 final class RedisConnectionCommands implements RedisLockCommands {
 
@@ -24,13 +22,6 @@ final class RedisConnectionCommands implements RedisLockCommands {
     RedisConnectionCommands(RedisConnectionFactory connectionFactory, Executor blockingExecutor) {
         this.connectionFactory = connectionFactory;
         this.blockingExecutor = blockingExecutor;
-    }
-
-    @Override
-    public boolean setIfAbsent(byte[] key, byte[] value, long expireMillis) {
-        Boolean set = withConnection(connection -> connection.stringCommands()
-                .set(key, value, Expiration.milliseconds(expireMillis), SetOption.ifAbsent()));
-        return Boolean.TRUE.equals(set);
     }
 
     @Override
@@ -56,9 +47,8 @@ final class RedisConnectionCommands implements RedisLockCommands {
     }
 
     @Override
-    public CompletableFuture<Long> pttl(byte[] key) {
-        return CompletableFuture.supplyAsync(() -> withConnection(connection -> connection.keyCommands().pTtl(key)),
-                blockingExecutor);
+    public CompletableFuture<Long> leaseLeft(byte[] key) {
+        return CompletableFuture.supplyAsync(() -> evalOnKey(RedisLockScript.LEASE_LEFT, key), blockingExecutor);
     }
 
     @Override

@@ -12,17 +12,15 @@ import java.util.concurrent.CompletableFuture;
  */
 interface RedisLockCommands {
 
-    /** {@code SET key value NX PX millis}: whether the key was set. */
-    boolean setIfAbsent(byte[] key, byte[] value, long expireMillis);
-
     /** Runs {@code script} on {@code key} by its SHA, loading it when the server does not know it yet. */
     long evalOnKey(RedisLockScript script, byte[] key, byte[]... args);
 
     /**
-     * {@code PTTL key}, without blocking the caller: the milliseconds left, {@code -2} when there is no key,
-     * {@code -1} when it has no expiry. Completes exceptionally on a failure or after the command timeout.
+     * {@link RedisLockScript#LEASE_LEFT} on {@code key}, without blocking the caller: the milliseconds left on its
+     * lease, {@code -2} when nobody holds it, {@code -1} when it has no expiry. Completes exceptionally on a failure
+     * or after the command timeout.
      */
-    CompletableFuture<Long> pttl(byte[] key);
+    CompletableFuture<Long> leaseLeft(byte[] key);
 
     /** {@code PING}: the server's reply. */
     String ping();

@@ -12,16 +12,38 @@ final class RedisLockScript {
     static final String RELEASE_CHANNEL = "distlock:released";
 
     /**
-     * Deletes the key when {@code ARGV[1]} holds it, and publishes the key on {@link #RELEASE_CHANNEL}. Replies
-     * {@link #SUCCESS}, {@link #NO_LOCK} (no key) or {@link #OTHER_OWNER}. The publish goes through {@code pcall}:
-     * a user the ACL does not allow it still unlocks (a script is not rolled back, so a failing publish would report
-     * an error for a lock already released); its waiters then find the release by their timed retries.
+     * TryLock with its fencing token. A lock key is a hash: field {@code o} the owner (absent in a tombstone),
+     * field {@code t} the last token granted on the key. Takes the key for {@code ARGV[1]} for {@code ARGV[2]}
+     * milliseconds when it has no owner, and replies the grant's token: {@code max(last token + 1, server TIME in
+     * microseconds)}; replies {@link #NOT_ACQUIRED} when the key is held. README, "Fencing tokens", says why the
+     * tokens keep growing. Lua numbers are doubles: exact up to 2^53, which microseconds since 1970 pass in 2255.
+     */
+    static final RedisLockScript TRY_LOCK = new RedisLockScript("""
+            local held = redis.call('HMGET', KEYS[1], 'o', 't')
+            if held[1] then return 0 end
+            local now = redis.call('TIME')
+            local token = tonumber(now[1]) * 1000000 + tonumber(now[2])
+            local last = tonumber(held[2])
+            if last and last >= token then token = last + 1 end
+            redis.call('HSET', KEYS[1], 'o', ARGV[1], 't', string.format('%.0f', token))
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return token
+            """);
+
+    /**
+     * Unlock: when {@code ARGV[1]} holds the key, removes the owner and leaves the key as a tombstone holding the
+     * last token for {@code ARGV[2]} milliseconds (0: the key goes at once), then publishes the key on
+     * {@link #RELEASE_CHANNEL}. Replies {@link #SUCCESS}, {@link #NO_LOCK} (no owner) or {@link #OTHER_OWNER}. The
+     * publish goes through {@code pcall}: a user the ACL does not allow it still unlocks (a script is not rolled
+     * back, so a failing publish would report an error for a lock already released); its waiters then find the
+     * release by their timed retries.
      */
     static final RedisLockScript UNLOCK = new RedisLockScript("""
-            local holder = redis.call('GET', KEYS[1])
+            local holder = redis.call('HGET', KEYS[1], 'o')
             if not holder then return 0 end
             if holder ~= ARGV[1] then return 2 end
-            redis.call('DEL', KEYS[1])
+            redis.call('HDEL', KEYS[1], 'o')
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
             redis.pcall('PUBLISH', '%s', KEYS[1])
             return 1
             """.formatted(RELEASE_CHANNEL));
@@ -31,13 +53,24 @@ final class RedisLockScript {
      * {@link #UNLOCK}.
      */
     static final RedisLockScript KEEP_ALIVE = new RedisLockScript("""
-            local holder = redis.call('GET', KEYS[1])
+            local holder = redis.call('HGET', KEYS[1], 'o')
             if not holder then return 0 end
             if holder ~= ARGV[1] then return 2 end
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 1
             """);
 
+    /**
+     * What a waiter reads: the milliseconds left on the key's lease as {@code PTTL} tells them, or {@code -2} when
+     * nobody holds it (no key, or a tombstone).
+     */
+    static final RedisLockScript LEASE_LEFT = new RedisLockScript("""
+            if not redis.call('HGET', KEYS[1], 'o') then return -2 end
+            return redis.call('PTTL', KEYS[1])
+            """);
+
+    /** {@link #TRY_LOCK}'s reply when the key is held (tokens are positive). */
+    static final long NOT_ACQUIRED = 0;
     static final long NO_LOCK = 0;
     static final long SUCCESS = 1;
     static final long OTHER_OWNER = 2;

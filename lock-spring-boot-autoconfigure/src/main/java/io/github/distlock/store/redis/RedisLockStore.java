@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.api.LockStatus;
+import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -16,20 +17,26 @@ import org.springframework.util.ClassUtils;
  * Locks in Redis, through the application's Spring Data Redis {@link RedisConnectionFactory}.
  *
  * <ul>
- *   <li>TryLock: {@code SET key owner NX PX lease}, one atomic command.</li>
- *   <li>Unlock: a script that deletes the key only when it holds {@code owner}.</li>
+ *   <li>TryLock: a script that takes the key when it has no owner and hands out the grant's fencing token
+ *       ({@link RedisLockScript#TRY_LOCK}); plain TryLock runs the same script.</li>
+ *   <li>Unlock: a script that, only when the key holds {@code owner}, removes the owner and leaves a tombstone
+ *       with the last token for the {@linkplain #DEFAULT_TOKEN_RETENTION token retention}.</li>
  *   <li>LockKeepAlive: a script that resets the key's time to live only when it holds {@code owner}.</li>
  *   <li>Waiting ({@link #awaitRelease}): Unlock's script publishes the key, which the store's subscription hears;
  *       see {@link RedisReleaseSignal}.</li>
  * </ul>
  * Scripts go by SHA ({@code EVALSHA}), their body only when a server does not know them yet. Every command touches
  * one key, so the store works unchanged on Redis Cluster. The key is the lock's namespaced resource id in UTF-8,
- * the value its owner.
+ * a hash of the owner ({@code o}) and the last fencing token ({@code t}). Keys written by a version before fencing
+ * tokens are strings: the scripts fail on them ({@code WRONGTYPE}) until their lease ends.
  *
  * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
  * acknowledged lock, and a second owner can then take it.
  */
-public class RedisLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
+public class RedisLockStore implements ReleaseAwaitingLockStore, FencedLockStore, AutoCloseable {
+
+    /** How long an unlocked key keeps its last fencing token, by default. */
+    public static final Duration DEFAULT_TOKEN_RETENTION = Duration.ofMinutes(10);
 
     /** Lettuce is optional: with Jedis alone, Lettuce classes must not even be loaded. */
     private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
@@ -37,18 +44,30 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
 
     private final RedisLockCommands commands;
     private final RedisReleaseSignal releaseSignal;
+    private final byte[] tokenRetentionMillis;
 
-    /** A store whose commands wait as long as the connection factory's command timeout. */
+    /**
+     * A store whose commands wait as long as the connection factory's command timeout, keeping tokens of unlocked
+     * keys for {@link #DEFAULT_TOKEN_RETENTION}.
+     */
     public RedisLockStore(RedisConnectionFactory connectionFactory) {
-        this(connectionFactory, null);
+        this(connectionFactory, null, DEFAULT_TOKEN_RETENTION);
     }
 
     /**
      * @param operationTimeout longest wait for one command on Lettuce's shared connection, after which it is
      *                         cancelled and the call throws; {@code null}: the connection factory's command timeout.
      *                         Connections borrowed per call wait their client's own timeout.
+     * @param tokenRetention   how long an unlocked key stays as a tombstone holding its last fencing token (README,
+     *                         "Fencing tokens"); zero removes the key at once. Milliseconds are the unit kept.
+     * @throws IllegalArgumentException when {@code tokenRetention} is negative
      */
-    public RedisLockStore(RedisConnectionFactory connectionFactory, Duration operationTimeout) {
+    public RedisLockStore(RedisConnectionFactory connectionFactory, Duration operationTimeout,
+            Duration tokenRetention) {
+        if (tokenRetention.isNegative()) {
+            throw new IllegalArgumentException("tokenRetention must not be negative: " + tokenRetention);
+        }
+        this.tokenRetentionMillis = bytes(Long.toString(tokenRetention.toMillis()));
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("distlock-redis-");
         executor.setDaemon(true);
         this.commands = usesSharedLettuceConnection(connectionFactory)
@@ -60,12 +79,26 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
 
     @Override
     public boolean tryLock(String key, String owner, int expireSeconds) {
-        return commands.setIfAbsent(bytes(key), bytes(owner), TimeUnit.SECONDS.toMillis(expireSeconds));
+        return tryLockFenced(key, owner, expireSeconds) != NOT_ACQUIRED;
+    }
+
+    /** TryLock in one script; the token is as {@link RedisLockScript#TRY_LOCK} says. */
+    @Override
+    public long tryLockFenced(String key, String owner, int expireSeconds) {
+        byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
+        long token = commands.evalOnKey(RedisLockScript.TRY_LOCK, bytes(key), bytes(owner), expireMillis);
+        if (token == RedisLockScript.NOT_ACQUIRED) {
+            return NOT_ACQUIRED;
+        }
+        if (token < 0) {
+            throw new IllegalStateException("Unexpected reply " + token + " from the Redis TryLock script");
+        }
+        return token;
     }
 
     @Override
     public LockStatus unlock(String key, String owner) {
-        return status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner)));
+        return status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner), tokenRetentionMillis));
     }
 
     @Override

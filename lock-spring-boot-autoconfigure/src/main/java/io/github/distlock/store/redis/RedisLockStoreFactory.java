@@ -55,6 +55,12 @@ public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStorePro
     @Override
     public LockStore create(LockStoreDefinition<RedisLockStoreProperties> definition) {
         RedisLockStoreProperties properties = definition.properties();
+        Duration retention = properties.getFencingTokenRetention();
+        if (retention == null || retention.isNegative()) {
+            throw new InvalidLockConfigurationException(definition.property("fencing-token-retention"),
+                    "The fencing token retention must be zero or more, not " + retention + ".",
+                    "Set it to a duration such as 10m, or 0 to remove a lock key at Unlock.");
+        }
         Duration timeout = properties.getOperationTimeout();
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new InvalidLockConfigurationException(definition.property("operation-timeout"),
@@ -68,7 +74,7 @@ public class RedisLockStoreFactory implements LockStoreFactory<RedisLockStorePro
                     + "Lettuce connection): its calls wait the client's own timeouts (spring.data.redis.timeout, "
                     + "the pool's max-wait), not " + definition.property("operation-timeout"));
         }
-        RedisLockStore store = new RedisLockStore(connectionFactory, timeout);
+        RedisLockStore store = new RedisLockStore(connectionFactory, timeout, retention);
         built.put(store, new Built(connectionFactory, shared ? timeout : null));
         return store;
     }

@@ -30,6 +30,13 @@ public class RedisLockStoreProperties {
      */
     private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
 
+    /**
+     * How long an unlocked lock key stays in Redis as a tombstone holding its last fencing token, so that the next
+     * grant's token is larger whatever the server clock does meanwhile. Zero removes the key at Unlock; the tokens
+     * then rest on the server clock alone (README, "Fencing tokens").
+     */
+    private Duration fencingTokenRetention = RedisLockStore.DEFAULT_TOKEN_RETENTION;
+
     public String getConnectionFactory() {
         return connectionFactory;
     }
@@ -44,5 +51,13 @@ public class RedisLockStoreProperties {
 
     public void setOperationTimeout(Duration operationTimeout) {
         this.operationTimeout = operationTimeout;
+    }
+
+    public Duration getFencingTokenRetention() {
+        return fencingTokenRetention;
+    }
+
+    public void setFencingTokenRetention(Duration fencingTokenRetention) {
+        this.fencingTokenRetention = fencingTokenRetention;
     }
 }

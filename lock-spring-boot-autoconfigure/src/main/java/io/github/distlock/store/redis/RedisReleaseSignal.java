@@ -10,15 +10,16 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * How the Redis store wakes its waiters: Unlock publishes the key ({@link RedisLockScript#UNLOCK}), the store's
- * {@link LettuceReleaseSubscription} hears it. A watch reads the key's {@code PTTL} once the subscription is live, so
- * a release before the read shows as a missing key and one after it as a message; the time to live is when a lock
+ * {@link LettuceReleaseSubscription} hears it. A watch reads the key's lease ({@link RedisLockScript#LEASE_LEFT})
+ * once the subscription is live, so a release before the read shows as a free key and one after it as a message;
+ * the time to live is when a lock
  * that ends by expiry (which publishes nothing) frees the waiters. While the subscription is not live (not yet
  * confirmed, or lost) the read still tells a free key at once, and a held one makes the waiters poll.
  *
  * <p>Without Lettuce (Jedis) there is no subscription: waiters poll, every {@link ReleaseWaiters#POLL_INTERVAL} at
  * most, and return at the lease's end.
  *
- * <p>Threads: waiters arm; the reply to {@code PTTL} completes on a client thread.
+ * <p>Threads: waiters arm; the reply to the read completes on a client thread.
  */
 final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
 
@@ -29,7 +30,7 @@ final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
     private final SimpleAsyncTaskExecutor executor;
 
     /**
-     * @param commands         how the store reads {@code PTTL}
+     * @param commands         how the store reads a key's lease
      * @param lettuceFactory   the Lettuce factory whose client the subscription uses; null for other clients
      * @param executor         for blocking work: opening the subscription, reads on a blocking connection
      */
@@ -49,7 +50,7 @@ final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
         if (subscription != null && !live) {
             subscription.start();
         }
-        commands.pttl(key.getBytes(StandardCharsets.UTF_8)).whenComplete((millis, failure) -> {
+        commands.leaseLeft(key.getBytes(StandardCharsets.UTF_8)).whenComplete((millis, failure) -> {
             if (failure != null) {
                 watch.failed();
             } else if (millis == NO_KEY) {

@@ -7,6 +7,7 @@ import java.util.function.LongSupplier;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
+import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
@@ -24,7 +25,7 @@ import org.apache.zookeeper.data.ACL;
  * <p>Threads: any number of callers at once, and {@link #close()}. The state lives in the parts (book of held locks,
  * ensemble clock, root node, cleanup), each safe for the threads that touch it.
  */
-public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, AutoCloseable {
+public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockStore, AutoCloseable {
 
     /** Default root under which lock nodes live. */
     public static final String DEFAULT_ROOT_PATH = ZooKeeperLockStoreProperties.DEFAULT_ROOT_PATH;
@@ -95,6 +96,16 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, AutoCloseab
 
     @Override
     public boolean tryLock(String key, String owner, int expireSeconds) {
+        return tryLockFenced(key, owner, expireSeconds) != NOT_ACQUIRED;
+    }
+
+    /**
+     * TryLock; the fencing token is the lock node's creation zxid ({@code czxid}, from the create's {@code Stat}):
+     * the ensemble orders every transaction by zxid, so each new node of a key has a larger one than every earlier
+     * node, across sessions, restarts and leader elections.
+     */
+    @Override
+    public long tryLockFenced(String key, String owner, int expireSeconds) {
         Requests.Operation op = requests.begin("TryLock", key);
         String path = pathFor(key);
         // Always asked of ZooKeeper, never refused from a local record alone: another instance may have released a
@@ -115,7 +126,7 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, AutoCloseab
                     serverClock.observe(created.sample());
                     book.track(new Held(key, path, owner, created.stat.getCzxid(), created.stat.getVersion(),
                             zk.getSessionId(), leaseEndNanos));
-                    return true;
+                    return created.stat.getCzxid();
                 }
             } catch (LockStoreException e) {
                 unanswered = e;
@@ -133,13 +144,13 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, AutoCloseab
                 case NONODE -> root.missing(); // the root was removed: create it again
                 case NODEEXISTS -> {
                     if (!byReading.removeIfAbandoned(zk, op, key, path)) {
-                        return false;
+                        return NOT_ACQUIRED;
                     }
                 }
                 default -> throw op.failure(created.exception(path));
             }
         }
-        return false; // the node kept coming back: someone else is taking it
+        return NOT_ACQUIRED; // the node kept coming back: someone else is taking it
     }
 
     @Override

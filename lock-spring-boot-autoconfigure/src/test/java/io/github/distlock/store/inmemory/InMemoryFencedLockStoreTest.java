@@ -9,4 +9,10 @@ class InMemoryFencedLockStoreTest extends AbstractFencedLockStoreTest {
     protected FencedLockStore createStore() {
         return new InMemoryLockStore();
     }
+
+    /** The locks and their tokens live in the instance: an application restart starts from nothing. */
+    @Override
+    protected FencedLockStore createRestartedStore() {
+        return store();
+    }
 }

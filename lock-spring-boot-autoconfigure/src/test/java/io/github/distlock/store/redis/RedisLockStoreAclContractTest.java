@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The store contract as a Redis ACL user allowed only what the store sends ({@code SET}, {@code EVALSHA},
- * {@code EVAL}, {@code PING}, and {@code GET}, {@code DEL}, {@code PEXPIRE} inside its scripts) on the keys of one
+ * The store contract as a Redis ACL user allowed only what the store sends ({@code EVALSHA}, {@code EVAL},
+ * {@code PING}, and {@code HMGET}, {@code HGET}, {@code HSET}, {@code HDEL}, {@code PEXPIRE}, {@code TIME} inside
+ * its scripts) on the keys of one
  * prefix, with the {@code default} user off. A wrong password or a key outside the user's pattern is a failure,
  * never a lock refused.
  */
@@ -32,7 +33,7 @@ class RedisLockStoreAclContractTest extends AbstractRedisLockStoreContractTest<R
 
     /** The ACL rules of the lock user: the minimal set a deployment can grant the lock store. */
     private static final List<String> LOCK_USER = List.of("locker", "on", ">s3cret", "~contract-*", "resetchannels",
-            "-@all", "+set", "+evalsha", "+eval", "+ping", "+get", "+del", "+pexpire");
+            "-@all", "+evalsha", "+eval", "+ping", "+hmget", "+hget", "+hset", "+hdel", "+pexpire", "+time");
 
     @Override
     protected RedisTestServer startServers() {

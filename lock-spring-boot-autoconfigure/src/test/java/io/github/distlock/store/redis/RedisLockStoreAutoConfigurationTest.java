@@ -25,6 +25,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +91,33 @@ class RedisLockStoreAutoConfigurationTest {
             InvalidLockConfigurationException error = configurationError(context);
             assertThat(error.getProperty()).isEqualTo("distributed-lock.stores.orders.redis.connection-factory");
             assertThat(error.getMessage()).contains("'nope'").contains("redisConnectionFactory");
+        });
+    }
+
+    @Test
+    void aNegativeFencingTokenRetentionIsAConfigurationError() {
+        runner.withPropertyValues("distributed-lock.stores.orders.type=redis",
+                "distributed-lock.stores.orders.redis.fencing-token-retention=-1s").run(context -> {
+            InvalidLockConfigurationException error = configurationError(context);
+            assertThat(error.getProperty()).isEqualTo("distributed-lock.stores.orders.redis.fencing-token-retention");
+            assertThat(error.getMessage()).contains("-1S");
+        });
+    }
+
+    @Test
+    void theFencingTokenRetentionIsHowLongAnUnlockedKeyStays() {
+        runner.withPropertyValues("distributed-lock.stores.orders.type=redis",
+                "distributed-lock.stores.orders.redis.fencing-token-retention=0").run(context -> {
+            DistributedLockClient client = context.getBean(DistributedLockClient.class);
+            String resource = "retention-" + java.util.UUID.randomUUID();
+            assertThat(client.tryLock(new TryLockRequest("orders", resource, "a", 30)).success()).isTrue();
+            try (RedisConnection connection = context.getBean(RedisConnectionFactory.class).getConnection()) {
+                byte[] key = resource.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(connection.keyCommands().exists(key)).as("the held lock's key").isTrue();
+                assertThat(client.unlock(new UnlockRequest("orders", resource, "a")).status())
+                        .isEqualTo(LockStatus.SUCCESS);
+                assertThat(connection.keyCommands().exists(key)).as("the key after the unlock").isFalse();
+            }
         });
     }
 

@@ -29,6 +29,6 @@ class RedisLockStoreSentinelContractTest extends AbstractRedisLockStoreContractT
         String owner = newOwner();
         assertThat(store().tryLock(key, owner, LONG_EXPIRE)).isTrue();
         InetSocketAddress master = servers.currentMaster();
-        assertThat(servers.get(master, key)).as("value at %s on %s", key, master).isEqualTo(owner);
+        assertThat(servers.lockOwner(master, key)).as("owner of %s on %s", key, master).isEqualTo(owner);
     }
 }

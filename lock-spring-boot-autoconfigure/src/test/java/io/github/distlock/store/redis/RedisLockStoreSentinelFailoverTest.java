@@ -66,7 +66,7 @@ class RedisLockStoreSentinelFailoverTest {
                     InetSocketAddress oldMaster = sentinel.currentMaster();
                     assertThat(oldMaster.getPort()).isEqualTo(sentinel.initialMasterPort());
                     assertThat(tryLock(client, "before-failover", "owner-1")).isTrue();
-                    assertThat(sentinel.get(oldMaster, "before-failover")).isEqualTo("owner-1");
+                    assertThat(sentinel.lockOwner(oldMaster, "before-failover")).isEqualTo("owner-1");
 
                     sentinel.killMaster();
                     // Sentinel still names the dead master (it waits DOWN_AFTER before even suspecting it): no
@@ -95,14 +95,14 @@ class RedisLockStoreSentinelFailoverTest {
                             TimeUnit.MILLISECONDS.sleep(100);
                         }
                     }
-                    assertThat(sentinel.get(newMaster, key)).as("the lock is on the promoted master")
+                    assertThat(sentinel.lockOwner(newMaster, key)).as("the lock is on the promoted master")
                             .isEqualTo("owner-3");
-                    assertThat(sentinel.get(newMaster, "during-failover"))
+                    assertThat(sentinel.lockOwner(newMaster, "during-failover"))
                             .as("the TryLock that failed during the failover was not sent later").isNull();
                     assertThat(tryLock(client, key, "owner-4")).as("held on the new master").isFalse();
                     assertThat(client.unlock(new UnlockRequest("main", key, "owner-3")).status())
                             .isEqualTo(LockStatus.SUCCESS);
-                    assertThat(sentinel.get(newMaster, key)).isNull();
+                    assertThat(sentinel.lockOwner(newMaster, key)).isNull();
                 });
     }
 

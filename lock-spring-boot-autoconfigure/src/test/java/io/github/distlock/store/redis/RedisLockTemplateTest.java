@@ -77,7 +77,8 @@ class RedisLockTemplateTest {
         String result = instanceA.executeLocked("order:1", LockOptions.tryOnce(), lock -> {
             assertThat(instanceB.tryAcquire("order:1", LockOptions.tryOnce())).isEmpty();
             assertThat(CurrentLock.get()).containsSame(lock);
-            assertThat(lock.fencingToken()).as("Redis hands out no fencing tokens").isEmpty();
+            assertThat(lock.fencingToken()).as("the grant's fencing token").isPresent();
+            assertThat(CurrentLock.get().orElseThrow().fencingToken()).isEqualTo(lock.fencingToken());
             assertThat(lock.renew()).isEqualTo(LockStatus.SUCCESS);
             return "paid";
         });
