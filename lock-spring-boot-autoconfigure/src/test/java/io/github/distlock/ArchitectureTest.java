@@ -23,6 +23,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code api} ← {@code spi} ← {@code metrics} ← {@code core} ← {@code annotation}, {@code grpc}, {@code store.*}
  * ← {@code autoconfigure}, with no cycles between any two packages (each store package is a package of its own).
  * {@code health} (what the store types' health indicators share) sits beside {@code core}, below the stores.
+ * {@code grpc.proto} (the generated Lock API messages and stubs) is a layer of its own, using nothing of ours: the
+ * gRPC server and the {@code layotto} store (a client of a sidecar) both speak it, and stores still do not know the
+ * server.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -34,6 +37,9 @@ class ArchitectureTest {
     private static final String CORE = "io.github.distlock.core..";
     private static final String ANNOTATION = "io.github.distlock.annotation..";
     private static final String GRPC = "io.github.distlock.grpc..";
+    /** The gRPC server's package itself, without the generated wire types under it. */
+    private static final String GRPC_SERVER = "io.github.distlock.grpc";
+    private static final String GRPC_WIRE = "io.github.distlock.grpc.proto..";
     private static final String HEALTH = "io.github.distlock.health..";
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
@@ -59,8 +65,12 @@ class ArchitectureTest {
     static final ArchRule healthDependsOnlyOnCoreSpiAndApi = onlyOursFrom(HEALTH, CORE, SPI, API);
 
     @ArchTest
-    static final ArchRule storesDoNotKnowAnnotationGrpcOrAutoconfigure = noClasses().that().resideInAPackage(STORES)
-            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, AUTOCONFIGURE);
+    static final ArchRule grpcWireTypesDependOnNothingElseOfOurs = onlyOursFrom(GRPC_WIRE);
+
+    @ArchTest
+    static final ArchRule storesDoNotKnowAnnotationGrpcServerOrAutoconfigure = noClasses().that()
+            .resideInAPackage(STORES).should().dependOnClassesThat()
+            .resideInAnyPackage(ANNOTATION, GRPC_SERVER, AUTOCONFIGURE);
 
     @ArchTest
     static final ArchRule storesDoNotKnowEachOther = slices().matching("io.github.distlock.store.(*)..")
@@ -78,7 +88,7 @@ class ArchitectureTest {
         return classes().that(resideInAPackage(layer)).should().onlyDependOnClassesThat(permitted);
     }
 
-    /** One slice per package under {@code io.github.distlock}, and one per store ({@code store.redis}, ...). */
+    /** One slice per package under {@code io.github.distlock}, one per store ({@code store.redis}, ...), and {@code grpc.proto}. */
     static final class PackageSlices implements SliceAssignment {
 
         @Override
@@ -89,13 +99,13 @@ class ArchitectureTest {
                 return SliceIdentifier.ignore();
             }
             String[] parts = name.substring(root.length()).split("\\.");
-            return parts[0].equals("store") && parts.length > 1 ? SliceIdentifier.of("store." + parts[1])
-                    : SliceIdentifier.of(parts[0]);
+            boolean subPackage = (parts[0].equals("store") || parts[0].equals("grpc")) && parts.length > 1;
+            return subPackage ? SliceIdentifier.of(parts[0] + "." + parts[1]) : SliceIdentifier.of(parts[0]);
         }
 
         @Override
         public String getDescription() {
-            return "packages of io.github.distlock (each store.* package apart)";
+            return "packages of io.github.distlock (each store.* package and grpc.proto apart)";
         }
     }
 }
