@@ -17,7 +17,6 @@ import io.github.distlock.grpc.proto.UnlockResponse;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.spi.NonBlockingLockStore;
-import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -37,9 +36,8 @@ import org.apache.commons.logging.LogFactory;
  *
  * <p>Threads: a method is called on the thread gRPC delivers the request on; {@link GrpcLockServer} delivers them
  * on its network event loop. Calls to a {@link NonBlockingLockStore} (in-memory) are served right there; calls to
- * any other store are handed to a {@link BoundedCallExecutor}, so a slow store never holds up the event loop. A
- * request whose client has gone (deadline passed, cancelled) while it waited for a thread is dropped unserved, so no
- * lock is taken for a caller who no longer waits for the answer.
+ * any other store are handed to a {@link BoundedCallExecutor}, so a slow store never holds up the event loop; when
+ * it is full the request is refused at once rather than queued.
  *
  * <p>Metrics carry the source tag {@link LockMetrics#SOURCE_GRPC} and record outcomes only (see
  * {@link LockMetrics.Recorder#tryLockAnswered}): a lock taken over gRPC is released by a later, unrelated request
@@ -122,6 +120,11 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
         return blockingCalls.maxConcurrentCalls();
     }
 
+    /** The calls to blocking stores running now. */
+    public int runningCalls() {
+        return blockingCalls.running();
+    }
+
     /** Stops the worker threads once their calls are done; later calls to blocking stores are refused. */
     @Override
     public void close() {
@@ -134,13 +137,7 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
             call.run();
             return;
         }
-        Context context = Context.current();
-        boolean accepted = blockingCalls.tryExecute(() -> {
-            if (!context.isCancelled()) {
-                call.run();
-            }
-        });
-        if (!accepted) {
+        if (!blockingCalls.tryExecute(call)) {
             String message = operation + " refused: the Lock API server is already serving its maximum of "
                     + blockingCalls.maxConcurrentCalls() + " concurrent calls to blocking stores ("
                     + GrpcLockServerProperties.PREFIX + ".max-concurrent-calls); try again later";

@@ -144,10 +144,11 @@ public class LayottoLockStore implements LockStore, AutoCloseable {
     }
 
     /**
-     * Checks the sidecar at startup: an Unlock of a fresh key (which nobody holds) shows that the sidecar knows the
-     * store name, then {@link #checkKeepAlive()}.
+     * Checks the sidecar at startup: an Unlock of a fresh key (which nobody holds) shows that it serves the Lock API
+     * and knows the store name, then {@link #checkKeepAlive()}.
      *
-     * @throws InvalidLockConfigurationException when the sidecar refuses the store name
+     * @throws InvalidLockConfigurationException when the server does not serve the Lock API or refuses the store
+     *                                           name
      * @throws LockStoreException                when the sidecar does not answer
      */
     void verify() {
@@ -163,6 +164,11 @@ public class LayottoLockStore implements LockStore, AutoCloseable {
                         "Set it to the name of a lock store configured in the sidecar (in Layotto's configuration, "
                                 + "or distributed-lock.stores.<name> of a distlock sidecar; empty means a distlock "
                                 + "sidecar's default store).");
+            }
+            if (code == Status.Code.UNIMPLEMENTED) {
+                throw new InvalidLockConfigurationException(sidecar.property("address"), "The server at "
+                        + sidecar.address() + " does not serve the Lock API: Unlock answered UNIMPLEMENTED.",
+                        "Point it at a Layotto sidecar, or at an application with distributed-lock.grpc.enabled=true.");
             }
             throw sidecar.failure("Unlock", key, e);
         }

@@ -4,12 +4,14 @@ import io.github.distlock.spi.LockStoreFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -36,9 +38,9 @@ public class LayottoLockStoreAutoConfiguration {
         }
     }
 
-    /** Without gRPC, a store of type layotto says what to add. */
+    /** Without gRPC (any of its three parts), a store of type layotto says what to add. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingClass({GRPC_CHANNEL, GRPC_STUB, GRPC_PROTOBUF})
+    @Conditional(AnyGrpcClassMissing.class)
     static class MissingClientConfiguration {
 
         @Bean
@@ -48,6 +50,25 @@ public class LayottoLockStoreAutoConfiguration {
                     "org.springframework.grpc:spring-grpc-client-spring-boot-starter (or io.grpc:grpc-netty, "
                             + "io.grpc:grpc-protobuf and io.grpc:grpc-stub; versions from the spring-grpc-dependencies "
                             + "BOM)");
+        }
+    }
+
+    static final class AnyGrpcClassMissing extends AnyNestedCondition {
+
+        AnyGrpcClassMissing() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnMissingClass(GRPC_CHANNEL)
+        static final class ChannelMissing {
+        }
+
+        @ConditionalOnMissingClass(GRPC_STUB)
+        static final class StubMissing {
+        }
+
+        @ConditionalOnMissingClass(GRPC_PROTOBUF)
+        static final class ProtobufMissing {
         }
     }
 }

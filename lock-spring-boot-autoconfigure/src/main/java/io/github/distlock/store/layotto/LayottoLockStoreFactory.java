@@ -104,15 +104,7 @@ public class LayottoLockStoreFactory implements LockStoreFactory<LayottoLockStor
             LockStoreDefinition<?> definition) {
         String bundleName = settings.getSslBundle();
         if (bundleName == null || bundleName.isBlank()) {
-            if (!settings.isPlaintextAllowed() && !isLoopback(host)) {
-                throw new InvalidLockConfigurationException(definition.property("address"), "'"
-                        + settings.getAddress() + "' is not a loopback address, and without "
-                        + definition.property("ssl-bundle") + " the connection would be plaintext: lock owners and "
-                        + "resource ids would cross the network unencrypted, to a sidecar nobody authenticated.",
-                        "Set " + definition.property("ssl-bundle") + " to a Spring Boot SSL bundle that trusts the "
-                                + "sidecar's certificate, or set " + definition.property("plaintext-allowed")
-                                + "=true on a network you trust.");
-            }
+            requirePlaintextAllowed(settings, host, definition);
             return InsecureChannelCredentials.create();
         }
         String property = definition.property("ssl-bundle");
@@ -140,6 +132,25 @@ public class LayottoLockStoreFactory implements LockStoreFactory<LayottoLockStor
             tls.keyManager(bundle.getManagers().getKeyManagers());
         }
         return tls.build();
+    }
+
+    /**
+     * Plaintext (no {@code ssl-bundle}) only to a loopback {@code host}, or with {@code plaintext-allowed}.
+     *
+     * @throws InvalidLockConfigurationException naming {@code address}, {@code ssl-bundle} and
+     *                                           {@code plaintext-allowed}
+     */
+    static void requirePlaintextAllowed(LayottoLockStoreProperties settings, String host,
+            LockStoreDefinition<?> definition) {
+        if (settings.isPlaintextAllowed() || isLoopback(host)) {
+            return;
+        }
+        throw new InvalidLockConfigurationException(definition.property("address"), "'" + settings.getAddress()
+                + "' is not a loopback address, and without " + definition.property("ssl-bundle") + " the "
+                + "connection would be plaintext: lock owners and resource ids would cross the network unencrypted, "
+                + "to a sidecar nobody authenticated.", "Set " + definition.property("ssl-bundle") + " to a Spring "
+                        + "Boot SSL bundle that trusts the sidecar's certificate, or set "
+                        + definition.property("plaintext-allowed") + "=true on a network you trust.");
     }
 
     /**
