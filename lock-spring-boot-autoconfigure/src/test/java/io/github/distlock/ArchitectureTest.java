@@ -88,7 +88,10 @@ class ArchitectureTest {
         return classes().that(resideInAPackage(layer)).should().onlyDependOnClassesThat(permitted);
     }
 
-    /** One slice per package under {@code io.github.distlock}, one per store ({@code store.redis}, ...), and {@code grpc.proto}. */
+    /**
+     * One slice per package under {@code io.github.distlock}, one per store ({@code store.redis}, ...), and one for
+     * {@code grpc.proto}.
+     */
     static final class PackageSlices implements SliceAssignment {
 
         @Override

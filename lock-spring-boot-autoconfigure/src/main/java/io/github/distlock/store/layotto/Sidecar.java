@@ -47,7 +47,7 @@ record Sidecar(String storeName, String address, String sidecarStoreName, Durati
         return failure;
     }
 
-    /** An answer that is no answer: the sidecar could not tell (it sent {@code INTERNAL_ERROR}, or a status unknown here). */
+    /** An answer that is no answer: the sidecar could not tell ({@code INTERNAL_ERROR}, or a status unknown here). */
     LockStoreException undecided(String operation, String key, Object status) {
         return new LockStoreException(storeName, operation + " of " + QuotedValue.of(key) + " through the sidecar at "
                 + address + ": the sidecar answered status " + status + ", so the outcome is unknown");
