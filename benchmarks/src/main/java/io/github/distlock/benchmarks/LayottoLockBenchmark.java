@@ -15,7 +15,6 @@ import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.github.distlock.store.layotto.LayottoLockStoreAutoConfiguration;
 import io.github.distlock.store.redis.RedisLockStoreAutoConfiguration;
 import io.github.distlock.testsupport.RedisTestServer;
-import io.github.distlock.testsupport.TestServers;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,8 +48,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar LayottoLock</pre>
  *
- * Redis: {@code DISTLOCK_TEST_REDIS=host:port}, else a {@code redis-server} child process on a free loopback port
- * per fork.
+ * Redis: {@code DISTLOCK_TEST_REDIS=host:port}, else as the tests find one ({@code RedisTestServer.start()}: Docker,
+ * or a {@code redis-server} child process on a free loopback port per fork).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -73,20 +72,9 @@ public class LayottoLockBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        String host;
-        int port;
-        String address = System.getenv(RedisTestServer.ADDRESS_ENV);
-        if (address != null && !address.isBlank()) {
-            host = address.substring(0, address.lastIndexOf(':'));
-            port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        } else {
-            if (TestServers.findBinary("redis-server") == null) {
-                throw new IllegalStateException("Install redis-server or set " + RedisTestServer.ADDRESS_ENV);
-            }
-            redis = RedisTestServer.startLocalProcess();
-            host = redis.host();
-            port = redis.port();
-        }
+        redis = RedisTestServer.start();
+        String host = redis.host();
+        int port = redis.port();
         String[] common = {"spring.main.banner-mode=off", "logging.level.root=warn",
                 "spring.data.redis.host=" + host, "spring.data.redis.port=" + port, "spring.data.redis.timeout=10s"};
         sidecar = new SpringApplicationBuilder(Sidecar.class).web(WebApplicationType.NONE).properties(common)
@@ -108,9 +96,7 @@ public class LayottoLockBenchmark {
     public void stop() {
         application.close();
         sidecar.close();
-        if (redis != null) {
-            redis.close();
-        }
+        redis.close();
     }
 
     /** One thread's key and owner, as requests to either store. */

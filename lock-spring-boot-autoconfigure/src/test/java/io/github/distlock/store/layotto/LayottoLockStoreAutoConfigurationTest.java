@@ -16,6 +16,7 @@ import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.spi.LockStoreDefinition;
 import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
+import io.github.distlock.testsupport.TestCertificates;
 import io.github.distlock.testsupport.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
