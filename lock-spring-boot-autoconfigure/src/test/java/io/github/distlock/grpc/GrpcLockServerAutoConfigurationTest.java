@@ -173,6 +173,22 @@ class GrpcLockServerAutoConfigurationTest {
     }
 
     @Test
+    void maxConcurrentCallsBelowOneAndANegativeLogIntervalAreConfigurationErrors() {
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.max-concurrent-calls=0")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.max-concurrent-calls"));
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true",
+                        "distributed-lock.grpc.failure-log-interval=-1s")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.failure-log-interval"));
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
+                        "distributed-lock.grpc.max-concurrent-calls=7")
+                .run(context -> assertThat(context.getBean(GrpcLockService.class).maxConcurrentCalls()).isEqualTo(7));
+    }
+
+    @Test
     void anUnknownSslBundleIsAConfigurationError() {
         runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
                         "distributed-lock.grpc.ssl.bundle=nosuch")
