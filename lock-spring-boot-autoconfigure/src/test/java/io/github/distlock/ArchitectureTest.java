@@ -25,6 +25,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code health} (the lock stores' health component) uses only {@code core}, {@code spi} and {@code api}, whatever the
  * store types; {@code web} (lock failures as HTTP problem details) only {@code api}; {@code waiting} (what the stores'
  * release signals share) uses nothing else of ours; {@code fencing} (the resource-side check) uses {@code api} only.
+ * {@code grpc.proto} (the generated Lock API messages and stubs) is a layer of its own, using nothing of ours: the
+ * gRPC server and the {@code layotto} store (a client of a sidecar) both speak it, and stores still do not know the
+ * server.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -36,6 +39,9 @@ class ArchitectureTest {
     private static final String CORE = "io.github.distlock.core..";
     private static final String ANNOTATION = "io.github.distlock.annotation..";
     private static final String GRPC = "io.github.distlock.grpc..";
+    /** The gRPC server's package itself, without the generated wire types under it. */
+    private static final String GRPC_SERVER = "io.github.distlock.grpc";
+    private static final String GRPC_WIRE = "io.github.distlock.grpc.proto..";
     private static final String HEALTH = "io.github.distlock.health..";
     private static final String WAITING = "io.github.distlock.waiting..";
     private static final String WEB = "io.github.distlock.web..";
@@ -73,9 +79,12 @@ class ArchitectureTest {
     static final ArchRule fencingDependsOnlyOnApi = onlyOursFrom(FENCING, API);
 
     @ArchTest
-    static final ArchRule storesDoNotKnowAnnotationGrpcHealthWebOrAutoconfigure = noClasses().that()
+    static final ArchRule grpcWireTypesDependOnNothingElseOfOurs = onlyOursFrom(GRPC_WIRE);
+
+    @ArchTest
+    static final ArchRule storesDoNotKnowAnnotationGrpcServerHealthWebOrAutoconfigure = noClasses().that()
             .resideInAPackage(STORES).should().dependOnClassesThat()
-            .resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WEB, AUTOCONFIGURE);
+            .resideInAnyPackage(ANNOTATION, GRPC_SERVER, HEALTH, WEB, AUTOCONFIGURE);
 
     @ArchTest
     static final ArchRule storesDoNotKnowEachOther = slices().matching("io.github.distlock.store.(*)..")
@@ -93,7 +102,10 @@ class ArchitectureTest {
         return classes().that(resideInAPackage(layer)).should().onlyDependOnClassesThat(permitted);
     }
 
-    /** One slice per package under {@code io.github.distlock}, and one per store ({@code store.redis}, ...). */
+    /**
+     * One slice per package under {@code io.github.distlock}, one per store ({@code store.redis}, ...), and one for
+     * {@code grpc.proto}.
+     */
     static final class PackageSlices implements SliceAssignment {
 
         @Override
@@ -104,13 +116,13 @@ class ArchitectureTest {
                 return SliceIdentifier.ignore();
             }
             String[] parts = name.substring(root.length()).split("\\.");
-            return parts[0].equals("store") && parts.length > 1 ? SliceIdentifier.of("store." + parts[1])
-                    : SliceIdentifier.of(parts[0]);
+            boolean subPackage = (parts[0].equals("store") || parts[0].equals("grpc")) && parts.length > 1;
+            return subPackage ? SliceIdentifier.of(parts[0] + "." + parts[1]) : SliceIdentifier.of(parts[0]);
         }
 
         @Override
         public String getDescription() {
-            return "packages of io.github.distlock (each store.* package apart)";
+            return "packages of io.github.distlock (each store.* package and grpc.proto apart)";
         }
     }
 }

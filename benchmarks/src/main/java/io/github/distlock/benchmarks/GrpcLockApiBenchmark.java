@@ -14,9 +14,15 @@ import io.github.distlock.grpc.proto.RuntimeGrpc;
 import io.github.distlock.grpc.proto.TryLockRequest;
 import io.github.distlock.grpc.proto.UnlockRequest;
 import io.github.distlock.grpc.proto.UnlockResponse;
+import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,6 +34,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.boot.WebApplicationType;
@@ -42,9 +49,15 @@ import org.springframework.context.annotation.Configuration;
  * (protobuf, HTTP/2 over loopback, thread hand-offs). All client threads share one channel, as a sidecar's clients
  * would; each thread cycles its own resource, so nothing waits on a lock.
  *
+ * <p>{@code cycleVsBarePair_1} and {@code _16} measure what the server adds to its transport: each invocation
+ * times one TryLock + Unlock cycle and one pair of bare unary RPCs (a method the server does not implement, answered
+ * {@code UNIMPLEMENTED} at once) alternately, on the same channel and server, so a busy machine slows both alike.
+ * Their secondary results {@code cycleNanos / barePairNanos} is the cost of a cycle in bare pairs.
+ *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar GrpcLockApi -t 1
- * java -jar benchmarks/target/benchmarks.jar GrpcLockApi -t 16
+ * java -jar benchmarks/target/benchmarks.jar GrpcLockApi.cycleVsBarePair
+ * java -jar benchmarks/target/benchmarks.jar 'GrpcLockApi.(grpc|client)TryLockUnlock' -t 1
+ * java -jar benchmarks/target/benchmarks.jar 'GrpcLockApi.(grpc|client)TryLockUnlock' -t 16
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -55,6 +68,12 @@ import org.springframework.context.annotation.Configuration;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Xmx1g")
 public class GrpcLockApiBenchmark {
+
+    /** A method of Layotto's Runtime service that this server does not implement: the bare RPC. */
+    private static final MethodDescriptor<TryLockRequest, io.github.distlock.grpc.proto.TryLockResponse> BARE =
+            RuntimeGrpc.getTryLockMethod().toBuilder()
+                    .setFullMethodName(MethodDescriptor.generateFullMethodName(RuntimeGrpc.SERVICE_NAME, "SayHello"))
+                    .build();
 
     private ConfigurableApplicationContext context;
     private DistributedLockClient client;
@@ -118,6 +137,68 @@ public class GrpcLockApiBenchmark {
         boolean acquired = client.tryLock(cycle.tryLock).success();
         LockStatus status = client.unlock(cycle.unlock).status();
         return requireCycle(acquired, status == LockStatus.SUCCESS);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public void cycleVsBarePair_1(Cycle cycle, CycleVsBarePairTimes times) {
+        cycleVsBarePair(cycle, times);
+    }
+
+    @Benchmark
+    @Threads(16)
+    public void cycleVsBarePair_16(Cycle cycle, CycleVsBarePairTimes times) {
+        cycleVsBarePair(cycle, times);
+    }
+
+    private void cycleVsBarePair(Cycle cycle, CycleVsBarePairTimes times) {
+        // Alternate which goes first, so that neither always follows the other.
+        boolean cycleFirst = (times.invocations++ & 1) == 0;
+        long start = System.nanoTime();
+        if (cycleFirst) {
+            grpcTryLockUnlock(cycle);
+        } else {
+            bare(cycle);
+            bare(cycle);
+        }
+        long middle = System.nanoTime();
+        if (cycleFirst) {
+            bare(cycle);
+            bare(cycle);
+        } else {
+            grpcTryLockUnlock(cycle);
+        }
+        long end = System.nanoTime();
+        times.cycleNanos += cycleFirst ? middle - start : end - middle;
+        times.barePairNanos += cycleFirst ? end - middle : middle - start;
+    }
+
+    /** One bare unary RPC: answered UNIMPLEMENTED by the server without any work of ours. */
+    private void bare(Cycle cycle) {
+        try {
+            ClientCalls.blockingUnaryCall(channel, BARE, CallOptions.DEFAULT, cycle.grpcTryLock);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                return;
+            }
+            throw e;
+        }
+        throw new IllegalStateException("the bare RPC was answered: the server implements " + BARE);
+    }
+
+    /** Total nanoseconds spent in cycles and in bare pairs by {@link #cycleVsBarePair}, per iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CycleVsBarePairTimes {
+        public long cycleNanos;
+        public long barePairNanos;
+        int invocations;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            cycleNanos = 0;
+            barePairNanos = 0;
+        }
     }
 
     /** A cycle that did not lock and unlock would measure something else: stop the run. */

@@ -22,6 +22,9 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
  * <p>Kept apart from the application's own Spring gRPC server (if any), whose port, TLS and interceptors are the
  * application's business: neither the factory nor the service is a bean Spring gRPC would discover, and the
  * server's lifecycle events are not published, so listeners that track the application's gRPC port are not misled.
+ *
+ * <p>Requests run on Netty's event loop threads up to the service, which decides where each is served (its class
+ * comment says how); nothing else on that path blocks.
  */
 public class GrpcLockServer implements SmartLifecycle {
 
@@ -42,8 +45,10 @@ public class GrpcLockServer implements SmartLifecycle {
             Duration shutdownGracePeriod, KeyManagerFactory keyManager, TrustManagerFactory trustManager,
             TlsServerCredentials.ClientAuth clientAuth, BindableService reflection) {
         this.address = address;
+        // Requests are delivered on the event loop, without gRPC's own hand-off to an unbounded thread pool: the
+        // service serves non-blocking stores there and hands the others to its bounded workers (see GrpcLockService).
         List<ServerBuilderCustomizer<NettyServerBuilder>> customizers =
-                List.of(builder -> builder.maxInboundMessageSize(maxInboundMessageBytes));
+                List.of(builder -> builder.maxInboundMessageSize(maxInboundMessageBytes).directExecutor());
         NettyGrpcServerFactory factory = new NettyGrpcServerFactory(address, customizers, keyManager,
                 trustManager, clientAuth);
         factory.addService(GrpcLockServiceDefinition.of(service));

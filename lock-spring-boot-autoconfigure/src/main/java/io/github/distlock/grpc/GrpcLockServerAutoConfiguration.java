@@ -1,5 +1,7 @@
 package io.github.distlock.grpc;
 
+import java.time.Duration;
+
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -49,9 +51,21 @@ public class GrpcLockServerAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         GrpcLockService grpcLockService(DistributedLockClient client, ObjectProvider<LockRecorders> recorders,
-                ObjectProvider<LockMetrics> metrics) {
+                ObjectProvider<LockMetrics> metrics, GrpcLockServerProperties properties) {
+            String prefix = GrpcLockServerProperties.PREFIX;
+            if (properties.getMaxConcurrentCalls() < 1) {
+                throw new InvalidLockConfigurationException(prefix + ".max-concurrent-calls", "'"
+                        + properties.getMaxConcurrentCalls() + "' is not a positive number of calls.",
+                        "Set it to at least 1 (default " + GrpcLockService.DEFAULT_MAX_CONCURRENT_CALLS + ").");
+            }
+            Duration interval = properties.getFailureLogInterval();
+            if (interval == null || interval.isNegative()) {
+                throw new InvalidLockConfigurationException(prefix + ".failure-log-interval", "'" + interval
+                        + "' is not a duration of 0 or more.", "Set it to e.g. 1m (0 logs every failure).");
+            }
             return new GrpcLockService(client,
-                    recorders.getIfAvailable(() -> new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP))));
+                    recorders.getIfAvailable(() -> new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP))),
+                    properties.getMaxConcurrentCalls(), interval);
         }
 
         @Bean

@@ -39,6 +39,20 @@ public class GrpcLockServerProperties {
     private DataSize maxInboundMessageSize = DataSize.ofKilobytes(64);
 
     /**
+     * Most calls to blocking stores (every store but in-memory) that the server runs at once, each on a worker
+     * thread of its own (made on demand, ended after a minute idle). A call beyond it is refused at once with
+     * RESOURCE_EXHAUSTED instead of waiting in a queue. Calls to the in-memory store never wait on anything and are
+     * served on the network threads, outside this bound.
+     */
+    private int maxConcurrentCalls = GrpcLockService.DEFAULT_MAX_CONCURRENT_CALLS;
+
+    /**
+     * Failing requests are logged at WARN at most once per store and cause within this interval; the next line
+     * tells how many were left out. 0 logs every one.
+     */
+    private Duration failureLogInterval = GrpcLockService.DEFAULT_FAILURE_LOG_INTERVAL;
+
+    /**
      * How long shutdown waits for requests in progress before cutting them off.
      */
     private Duration shutdownGracePeriod = Duration.ofSeconds(10);
@@ -84,6 +98,22 @@ public class GrpcLockServerProperties {
 
     public void setMaxInboundMessageSize(DataSize maxInboundMessageSize) {
         this.maxInboundMessageSize = maxInboundMessageSize;
+    }
+
+    public int getMaxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    public void setMaxConcurrentCalls(int maxConcurrentCalls) {
+        this.maxConcurrentCalls = maxConcurrentCalls;
+    }
+
+    public Duration getFailureLogInterval() {
+        return failureLogInterval;
+    }
+
+    public void setFailureLogInterval(Duration failureLogInterval) {
+        this.failureLogInterval = failureLogInterval;
     }
 
     public Duration getShutdownGracePeriod() {

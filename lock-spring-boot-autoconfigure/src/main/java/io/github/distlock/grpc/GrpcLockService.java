@@ -1,10 +1,12 @@
 package io.github.distlock.grpc;
 
-import io.github.distlock.core.DistributedLockClient;
+import java.time.Duration;
+
 import io.github.distlock.api.InvalidLockRequestException;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.LockStoreNotConfiguredException;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.grpc.proto.LockKeepAliveRequest;
 import io.github.distlock.grpc.proto.LockKeepAliveResponse;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
@@ -15,10 +17,10 @@ import io.github.distlock.grpc.proto.UnlockResponse;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.NonBlockingLockStore;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
@@ -28,8 +30,15 @@ import org.apache.commons.logging.LogFactory;
  * <p>Errors, as Layotto maps them: no store configured: {@code FAILED_PRECONDITION}; a blank
  * {@code resource_id} or {@code lock_owner}, {@code expire <= 0}, an unknown {@code store_name}:
  * {@code INVALID_ARGUMENT} naming the field or store; a store that cannot answer: {@code UNAVAILABLE} with the
- * cause. A store failure is never turned into {@code success=false} or a status in the response, because the caller
- * cannot tell whether the operation took effect.
+ * cause; {@code max-concurrent-calls} calls to blocking stores already running: {@code RESOURCE_EXHAUSTED}. A store
+ * failure is never turned into {@code success=false} or a status in the response, because the caller cannot tell
+ * whether the operation took effect. Failures are logged at most once per store and cause per
+ * {@code failure-log-interval}.
+ *
+ * <p>Threads: a method is called on the thread gRPC delivers the request on; {@link GrpcLockServer} delivers them
+ * on its network event loop. Calls to a {@link NonBlockingLockStore} (in-memory) are served right there; calls to
+ * any other store are handed to a {@link BoundedCallExecutor}, so a slow store never holds up the event loop; when
+ * it is full the request is refused at once rather than queued.
  *
  * <p>Metrics carry the source tag {@link LockMetrics#SOURCE_GRPC} and record outcomes only (see
  * {@link LockMetrics.Recorder#tryLockAnswered}): a lock taken over gRPC is released by a later, unrelated request
@@ -39,26 +48,115 @@ import org.apache.commons.logging.LogFactory;
  * <p>Implements the generated {@link RuntimeGrpc.AsyncService}, not {@code BindableService}, so that Spring gRPC
  * does not also put it on the application's own gRPC server; {@link GrpcLockServer} serves it on its own port.
  * To serve it on another server, add {@link GrpcLockServiceDefinition#of} of it (malformed requests then answer
- * {@code INVALID_ARGUMENT} too).
+ * {@code INVALID_ARGUMENT} too). {@link #close()} stops its worker threads.
  */
-public class GrpcLockService implements RuntimeGrpc.AsyncService {
+public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable {
 
-    private static final Log logger = LogFactory.getLog(GrpcLockService.class);
+    /** Default of {@code distributed-lock.grpc.max-concurrent-calls}. */
+    public static final int DEFAULT_MAX_CONCURRENT_CALLS = 128;
+    /** Default of {@code distributed-lock.grpc.failure-log-interval}. */
+    public static final Duration DEFAULT_FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
 
     /** gRPC clients cap status trailers at a few KiB; store error messages may quote long values. */
     private static final int MAX_DESCRIPTION_CHARS = 1024;
 
+    // Responses are immutable: one instance per possible answer, instead of one per request.
+    private static final TryLockResponse TRY_LOCK_SUCCESS = TryLockResponse.newBuilder().setSuccess(true).build();
+    private static final TryLockResponse TRY_LOCK_REFUSED = TryLockResponse.newBuilder().setSuccess(false).build();
+    private static final UnlockResponse[] UNLOCK_RESPONSES = new UnlockResponse[LockStatus.values().length];
+    private static final LockKeepAliveResponse[] KEEP_ALIVE_RESPONSES =
+            new LockKeepAliveResponse[LockStatus.values().length];
+
+    static {
+        for (LockStatus status : LockStatus.values()) {
+            UNLOCK_RESPONSES[status.ordinal()] = UnlockResponse.newBuilder().setStatus(unlockStatus(status)).build();
+            KEEP_ALIVE_RESPONSES[status.ordinal()] = LockKeepAliveResponse.newBuilder()
+                    .setStatus(keepAliveStatus(status)).build();
+        }
+    }
+
     private final DistributedLockClient client;
     private final LockRecorders.Source recorders;
+    private final BoundedCallExecutor blockingCalls;
+    private final FailureLog failures;
 
-    /** @param recorders the application's shared recorders; this service records with {@code source=grpc} */
+    /** With the default bound and log interval. */
     public GrpcLockService(DistributedLockClient client, LockRecorders recorders) {
+        this(client, recorders, DEFAULT_MAX_CONCURRENT_CALLS, DEFAULT_FAILURE_LOG_INTERVAL);
+    }
+
+    /**
+     * @param recorders          the application's shared recorders; this service records with {@code source=grpc}
+     * @param maxConcurrentCalls calls to blocking stores that may run at once (at least 1); more are refused with
+     *                           {@code RESOURCE_EXHAUSTED}
+     * @param failureLogInterval failed requests are logged at most once per store and cause within it
+     */
+    public GrpcLockService(DistributedLockClient client, LockRecorders recorders, int maxConcurrentCalls,
+            Duration failureLogInterval) {
         this.client = client;
         this.recorders = recorders.forSource(LockMetrics.SOURCE_GRPC);
+        this.blockingCalls = new BoundedCallExecutor(maxConcurrentCalls);
+        this.failures = new FailureLog(LogFactory.getLog(GrpcLockService.class), failureLogInterval,
+                System::nanoTime);
     }
 
     @Override
     public void tryLock(TryLockRequest request, StreamObserver<TryLockResponse> responseObserver) {
+        dispatch(request.getStoreName(), "TryLock", responseObserver, () -> serveTryLock(request, responseObserver));
+    }
+
+    @Override
+    public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> responseObserver) {
+        dispatch(request.getStoreName(), "Unlock", responseObserver, () -> serveUnlock(request, responseObserver));
+    }
+
+    @Override
+    public void lockKeepAlive(LockKeepAliveRequest request, StreamObserver<LockKeepAliveResponse> responseObserver) {
+        dispatch(request.getStoreName(), "LockKeepAlive", responseObserver,
+                () -> serveKeepAlive(request, responseObserver));
+    }
+
+    /** The calls to blocking stores that may run at once. */
+    public int maxConcurrentCalls() {
+        return blockingCalls.maxConcurrentCalls();
+    }
+
+    /** The calls to blocking stores running now. */
+    public int runningCalls() {
+        return blockingCalls.running();
+    }
+
+    /** Stops the worker threads once their calls are done; later calls to blocking stores are refused. */
+    @Override
+    public void close() {
+        blockingCalls.close();
+    }
+
+    /** Serves {@code call} here when the store does not block, else on a worker thread if one is free. */
+    private void dispatch(String storeName, String operation, StreamObserver<?> responseObserver, Runnable call) {
+        if (servedInline(storeName)) {
+            call.run();
+            return;
+        }
+        if (!blockingCalls.tryExecute(call)) {
+            String message = operation + " refused: the Lock API server is already serving its maximum of "
+                    + blockingCalls.maxConcurrentCalls() + " concurrent calls to blocking stores ("
+                    + GrpcLockServerProperties.PREFIX + ".max-concurrent-calls); try again later";
+            failures.warn("saturated", () -> message);
+            responseObserver.onError(Status.RESOURCE_EXHAUSTED.withDescription(message).asRuntimeException());
+        }
+    }
+
+    /** Non-blocking stores, and requests that fail before reaching a store (unknown store), are served inline. */
+    private boolean servedInline(String storeName) {
+        try {
+            return client.store(storeName) instanceof NonBlockingLockStore;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private void serveTryLock(TryLockRequest request, StreamObserver<TryLockResponse> responseObserver) {
         long start = System.nanoTime();
         long token;
         try {
@@ -74,13 +172,12 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
         }
         boolean success = token != FencedLockStore.NOT_ACQUIRED;
         recorder(request.getStoreName()).tryLockAnswered(success, System.nanoTime() - start);
-        // fencing_token is our extension field (README, "Fencing tokens"); 0 when not acquired or not fenced.
-        reply(responseObserver, TryLockResponse.newBuilder().setSuccess(success)
-                .setFencingToken(success ? token : DistributedLockClient.NO_FENCING_TOKEN).build());
+        // fencing_token is our extension field (README, "Fencing tokens"); absent (0) when refused or not fenced.
+        reply(responseObserver, !success ? TRY_LOCK_REFUSED : token == DistributedLockClient.NO_FENCING_TOKEN
+                ? TRY_LOCK_SUCCESS : TryLockResponse.newBuilder().setSuccess(true).setFencingToken(token).build());
     }
 
-    @Override
-    public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> responseObserver) {
+    private void serveUnlock(UnlockRequest request, StreamObserver<UnlockResponse> responseObserver) {
         LockStatus status;
         try {
             status = client.unlock(new io.github.distlock.api.UnlockRequest(request.getStoreName(),
@@ -94,11 +191,11 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
             return;
         }
         recorder(request.getStoreName()).unlockAnswered(status);
-        reply(responseObserver, UnlockResponse.newBuilder().setStatus(unlockStatus(status)).build());
+        reply(responseObserver, UNLOCK_RESPONSES[status.ordinal()]);
     }
 
-    @Override
-    public void lockKeepAlive(LockKeepAliveRequest request, StreamObserver<LockKeepAliveResponse> responseObserver) {
+    private void serveKeepAlive(LockKeepAliveRequest request,
+            StreamObserver<LockKeepAliveResponse> responseObserver) {
         LockStatus status;
         try {
             status = client.keepAlive(new io.github.distlock.api.LockKeepAliveRequest(request.getStoreName(),
@@ -112,27 +209,37 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService {
             return;
         }
         recorder(request.getStoreName()).keepAliveAnswered(status);
-        reply(responseObserver, LockKeepAliveResponse.newBuilder().setStatus(keepAliveStatus(status)).build());
+        reply(responseObserver, KEEP_ALIVE_RESPONSES[status.ordinal()]);
     }
 
     /** The gRPC error for a failed request; see the class comment for the mapping. */
-    static StatusRuntimeException toStatus(RuntimeException e, String operation) {
+    private StatusRuntimeException toStatus(RuntimeException e, String operation) {
         Status status;
         if (e instanceof LockStoreNotConfiguredException) {
             status = Status.FAILED_PRECONDITION;
         } else if (e instanceof InvalidLockRequestException) {
             status = Status.INVALID_ARGUMENT;
-        } else if (e instanceof LockStoreException) {
-            // Logged once here: the client sees the message, the operator needs it too. No stack trace: an outage
-            // fails every request the same way.
-            logger.warn(operation + " over gRPC failed: " + e.getMessage());
+        } else if (e instanceof LockStoreException storeFailure) {
+            // The client sees the message, the operator needs it too; no stack trace (an outage fails every request
+            // the same way), and once per store and cause per interval.
+            failures.warn(storeFailure.getStoreName() + "|" + rootCause(e).getClass().getName(),
+                    () -> operation + " over gRPC failed: " + e.getMessage());
             status = Status.UNAVAILABLE;
         } else {
-            logger.error(operation + " over gRPC failed unexpectedly", e);
+            failures.error("unexpected|" + e.getClass().getName(),
+                    () -> operation + " over gRPC failed unexpectedly", e);
             status = Status.INTERNAL;
         }
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
         return status.withDescription(truncate(message)).withCause(e).asRuntimeException();
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable root = failure;
+        for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     private static String truncate(String message) {

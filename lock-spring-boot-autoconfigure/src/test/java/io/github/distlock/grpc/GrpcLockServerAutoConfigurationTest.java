@@ -21,6 +21,7 @@ import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
 import io.github.distlock.grpc.proto.UnlockResponse;
+import io.github.distlock.testsupport.TestCertificates;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -172,6 +173,22 @@ class GrpcLockServerAutoConfigurationTest {
     }
 
     @Test
+    void maxConcurrentCallsBelowOneAndANegativeLogIntervalAreConfigurationErrors() {
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.max-concurrent-calls=0")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.max-concurrent-calls"));
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true",
+                        "distributed-lock.grpc.failure-log-interval=-1s")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.failure-log-interval"));
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
+                        "distributed-lock.grpc.max-concurrent-calls=7")
+                .run(context -> assertThat(context.getBean(GrpcLockService.class).maxConcurrentCalls()).isEqualTo(7));
+    }
+
+    @Test
     void anUnknownSslBundleIsAConfigurationError() {
         runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
                         "distributed-lock.grpc.ssl.bundle=nosuch")
@@ -208,14 +225,7 @@ class GrpcLockServerAutoConfigurationTest {
 
     @Test
     void tlsThroughAnSslBundle(@TempDir Path dir) throws Exception {
-        File keystore = dir.resolve("server.p12").toFile();
-        Process keytool = new ProcessBuilder(System.getProperty("java.home") + "/bin/keytool", "-genkeypair",
-                "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", keystore.getPath(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        File keystore = TestCertificates.serverKeystore(dir);
 
         runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
                         "distributed-lock.grpc.ssl.bundle=lock",

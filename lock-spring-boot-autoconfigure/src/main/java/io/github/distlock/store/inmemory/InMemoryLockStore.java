@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.NonBlockingLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
 /**
@@ -26,8 +27,11 @@ import io.github.distlock.spi.ReleaseAwaitingLockStore;
  * ones from the map (a live one goes back to the tail). The queue therefore drains at least twice as fast as it
  * fills, so it holds about one entry per live lease however often locks are renewed, and a key that is never
  * touched again is still reclaimed once its lease is over.
+ *
+ * <p>No operation but {@link #awaitRelease} waits (a {@link NonBlockingLockStore}): the gRPC server runs them on its
+ * event loop.
  */
-public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockStore {
+public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockStore, NonBlockingLockStore {
 
     private static final int SWEEP_PER_GRANT = 2;
     private static final int WAIT_STRIPES = 64;
