@@ -23,6 +23,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
 
+    private static final long LEASE_END_MARGIN_MILLIS = 2;
     private static final long NO_KEY = -2;
 
     private final RedisLockCommands commands;
@@ -58,7 +59,10 @@ final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
             } else if (!live) {
                 watch.lost();
             } else {
-                watch.held(millis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+                // PTTL rounds down and Redis counts a key expired only once its millisecond is past: waking 2 ms
+                // later saves a TryLock that would find the key still there.
+                watch.held(millis < 0 ? Long.MAX_VALUE
+                        : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis + LEASE_END_MARGIN_MILLIS));
             }
         });
     }
