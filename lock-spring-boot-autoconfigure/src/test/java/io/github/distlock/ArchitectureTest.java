@@ -22,7 +22,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The package layering of the main code, as the README's "Modules" section draws it:
  * {@code api} ← {@code spi} ← {@code metrics} ← {@code core} ← {@code annotation}, {@code grpc}, {@code store.*}
  * ← {@code autoconfigure}, with no cycles between any two packages (each store package is a package of its own).
- * {@code health} (what the store types' health indicators share) sits beside {@code core}, below the stores.
+ * {@code health} (what the store types' health indicators share) sits beside {@code core}, below the stores;
+ * {@code transaction} (transactions inside locks) uses {@code core} and {@code api} only.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -37,6 +38,7 @@ class ArchitectureTest {
     private static final String HEALTH = "io.github.distlock.health..";
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
+    private static final String TRANSACTION = "io.github.distlock.transaction..";
 
     @ArchTest
     static final ArchRule noCyclesBetweenPackages = slices().assignedFrom(new PackageSlices())
@@ -53,14 +55,18 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage(CORE)
-            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, STORES, AUTOCONFIGURE);
+            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, STORES, AUTOCONFIGURE,
+                    TRANSACTION);
+
+    @ArchTest
+    static final ArchRule transactionDependsOnlyOnCoreAndApi = onlyOursFrom(TRANSACTION, CORE, API);
 
     @ArchTest
     static final ArchRule healthDependsOnlyOnCoreSpiAndApi = onlyOursFrom(HEALTH, CORE, SPI, API);
 
     @ArchTest
     static final ArchRule storesDoNotKnowAnnotationGrpcOrAutoconfigure = noClasses().that().resideInAPackage(STORES)
-            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, AUTOCONFIGURE);
+            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, AUTOCONFIGURE, TRANSACTION);
 
     @ArchTest
     static final ArchRule storesDoNotKnowEachOther = slices().matching("io.github.distlock.store.(*)..")

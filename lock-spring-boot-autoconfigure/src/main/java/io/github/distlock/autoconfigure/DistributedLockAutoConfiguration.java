@@ -10,6 +10,7 @@ import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.api.LockOptions;
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.core.LockTemplate;
+import io.github.distlock.core.LockWatchdog;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.metrics.MicrometerLockMetrics;
@@ -17,6 +18,7 @@ import io.github.distlock.spi.LockStore;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStoreFactory;
+import io.github.distlock.transaction.LockCheckingTransactionListener;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -29,6 +31,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
@@ -36,7 +39,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Distributed locks: the stores of {@code distributed-lock.stores}, the {@link DistributedLockClient}, the
- * {@link LockTemplate} above it, and the {@code @DistributedLock} interceptor. Every bean backs off when the
+ * {@link LockTemplate} above it with its {@link LockWatchdog}, the {@code @DistributedLock} interceptor, and with
+ * spring-tx the check of transactions begun inside locks. Every bean backs off when the
  * application defines its own.
  */
 @AutoConfiguration
@@ -72,9 +76,16 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    LockWatchdog lockWatchdog(DistributedLockClient client, LockRecorders recorders,
+            DistributedLockProperties properties, ApplicationEventPublisher events) {
+        return new LockWatchdog(client, recorders.metrics(), properties.getRenewal().isEnabled(), events::publishEvent);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     LockTemplate lockTemplate(DistributedLockClient client, LockRecorders recorders,
-            DistributedLockProperties properties) {
-        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()));
+            DistributedLockProperties properties, LockWatchdog watchdog) {
+        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()), watchdog);
     }
 
     @Bean
@@ -97,6 +108,18 @@ public class DistributedLockAutoConfiguration {
                     "Set it to e.g. 30s.");
         }
         return expire;
+    }
+
+    /** With spring-tx: a transaction begun inside a lock does not commit once the lock is lost. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.transaction.TransactionExecutionListener")
+    static class TransactionConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        LockCheckingTransactionListener lockCheckingTransactionListener() {
+            return new LockCheckingTransactionListener();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -39,6 +39,8 @@ final class TemplateLockHandle implements LockHandle {
     private final long fencingToken;
     private final long acquiredNanos;
     private final long acquiredMillis;
+    /** The watchdog's view: renewal, loss, reentrant holds, {@code holdAtLeast}. */
+    final WatchedLock watch;
     /** Set by the first release, which alone sends Unlock. */
     private volatile boolean releaseClaimed;
     /** Unlock's answer, once known; {@link LockStatus#INTERNAL_ERROR} when it failed. */
@@ -47,7 +49,8 @@ final class TemplateLockHandle implements LockHandle {
     TemplateLockHandle outer;
 
     TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, String storeName,
-            String resourceId, String owner, int expireSeconds, long fencingToken, long acquiredNanos) {
+            String resourceId, String owner, int expireSeconds, long fencingToken, long acquiredNanos,
+            WatchedLock watch) {
         this.client = client;
         this.recorder = recorder;
         this.storeName = storeName;
@@ -57,6 +60,7 @@ final class TemplateLockHandle implements LockHandle {
         this.fencingToken = fencingToken;
         this.acquiredNanos = acquiredNanos;
         this.acquiredMillis = System.currentTimeMillis();
+        this.watch = watch;
     }
 
     @Override
@@ -92,7 +96,12 @@ final class TemplateLockHandle implements LockHandle {
 
     @Override
     public boolean isHeld() {
-        return !releaseClaimed;
+        return !releaseClaimed && watch.isHeld();
+    }
+
+    @Override
+    public int holdCount() {
+        return releaseClaimed ? 0 : watch.holdCount();
     }
 
     @Override
@@ -100,9 +109,27 @@ final class TemplateLockHandle implements LockHandle {
         if (releaseClaimed) {
             throw new IllegalStateException(this + " was released; acquire the lock again");
         }
+        long sent = System.nanoTime();
         LockStatus status;
         try {
-            status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, expireSeconds)).status();
+            status = keepAlive();
+        } catch (LockStoreException e) {
+            watch.failed(e, System.nanoTime());
+            throw e;
+        }
+        watch.answered(status, sent);
+        return status;
+    }
+
+    /** One LockKeepAlive for the lease, recorded. */
+    LockStatus keepAlive() {
+        return keepAlive(expireSeconds);
+    }
+
+    private LockStatus keepAlive(int seconds) {
+        LockStatus status;
+        try {
+            status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, seconds)).status();
         } catch (LockStoreException e) {
             recorder.keepAliveFailed();
             throw e;
@@ -117,17 +144,24 @@ final class TemplateLockHandle implements LockHandle {
             LockStatus first = releaseStatus;
             return first != null ? first : LockStatus.INTERNAL_ERROR;
         }
+        int keepSeconds = watch.end();
         // An interrupted thread still releases: clear the flag so blocking store clients do not refuse, then restore it.
         boolean interrupted = Thread.interrupted();
         try {
-            LockStatus status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+            LockStatus status;
+            if (keepSeconds > 0) {
+                // holdAtLeast: the lease ends then instead (client directly: not counted as a renewal).
+                status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, keepSeconds))
+                        .status();
+                recorder.releasedByKeepAlive(status, System.nanoTime() - acquiredNanos);
+            } else {
+                status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+                recorder.released(status, System.nanoTime() - acquiredNanos);
+            }
             releaseStatus = status;
-            recorder.released(status, System.nanoTime() - acquiredNanos);
             if (status != LockStatus.SUCCESS) {
-                logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner "
-                        + "when released (Unlock answered " + status + "): its lease expired while it was held, so "
-                        + "another owner may have held it at the same time. Raise 'expire' above the longest time "
-                        + "it is held, or renew it.");
+                warnNotHeldAtRelease((keepSeconds > 0 ? "LockKeepAlive for holdAtLeast" : "Unlock") + " answered "
+                        + status);
             }
             return status;
         } catch (RuntimeException e) {
@@ -139,6 +173,17 @@ final class TemplateLockHandle implements LockHandle {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private void warnNotHeldAtRelease(String answer) {
+        String lost = watch.lossDetail();
+        String why = lost != null ? "it was lost while it was held (" + lost + ")"
+                : "its lease expired while it was held";
+        String advice = watch.renew ? "Renewal was on: look for pauses longer than the lease, or a store that lost it."
+                : "Raise 'expire' above the longest time it is held, or leave renewal on.";
+        logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner when "
+                + "released (" + answer + "): " + why + ", so another owner may have held it at the same time. "
+                + advice);
     }
 
     @Override
