@@ -24,7 +24,7 @@ public final class RenewalLoad {
     public record Result(int locks, int expireSeconds, long holdMillis, long heldMillis, int fewestRenewals,
             long longestGapMillis, int totalRenewals, int lost) {
 
-        /** LockKeepAlives per second, all locks together, from the first TryLock to the end. */
+        /** LockKeepAlives per second, all locks together, while all were held. */
         public double renewalsPerSecond() {
             return totalRenewals * 1000.0 / heldMillis;
         }
@@ -40,7 +40,7 @@ public final class RenewalLoad {
 
         @Override
         public String toString() {
-            return locks + " locks of " + expireSeconds + " s held " + heldMillis + " ms: " + totalRenewals
+            return locks + " locks of " + expireSeconds + " s all held for " + heldMillis + " ms: " + totalRenewals
                     + " renewals (" + String.format("%.0f", renewalsPerSecond()) + "/s), fewest per lock "
                     + fewestRenewals + ", longest gap " + longestGapMillis + " ms, lost " + lost;
         }
@@ -52,20 +52,19 @@ public final class RenewalLoad {
         LockOptions options = LockOptions.builder().expire(Duration.ofSeconds(expireSeconds)).build();
         String prefix = "load-" + System.nanoTime() + "-";
         List<LockHandle> held = new ArrayList<>();
-        int renewalsBefore = store.keepAlives.get();
-        long start = System.nanoTime();
         try {
             for (int i = 0; i < count; i++) {
                 held.add(locks.acquire(prefix + i, options));
             }
             long acquired = System.nanoTime();
+            int renewalsBefore = store.keepAlives.get();
             long end = acquired + hold.toNanos();
             // Bounded by hold: sleeps until its end.
             while (System.nanoTime() < end) {
                 sleep(Math.min(100, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 1));
             }
             int lost = (int) held.stream().filter(lock -> !lock.isHeld()).count();
-            long heldMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            long heldMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acquired);
             int fewest = Integer.MAX_VALUE;
             long longestGap = 0;
             for (int i = 0; i < count; i++) {
