@@ -32,6 +32,8 @@ final class WatchedLock {
     private static final VarHandle LOSS;
     private static final VarHandle HOLDER;
     private static final VarHandle HOLD_COUNT;
+    private static final VarHandle CONFIRMED;
+    private static final VarHandle NEXT_RENEWAL;
 
     static {
         try {
@@ -39,6 +41,8 @@ final class WatchedLock {
             LOSS = lookup.findVarHandle(WatchedLock.class, "loss", Loss.class);
             HOLDER = lookup.findVarHandle(WatchedLock.class, "holder", Object.class);
             HOLD_COUNT = lookup.findVarHandle(WatchedLock.class, "holdCount", int.class);
+            CONFIRMED = lookup.findVarHandle(WatchedLock.class, "confirmedNanos", long.class);
+            NEXT_RENEWAL = lookup.findVarHandle(WatchedLock.class, "nextRenewalNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -76,7 +80,7 @@ final class WatchedLock {
     /** Released: nothing is renewed or reported any more. */
     private volatile boolean ended;
     private volatile Loss loss;
-    private volatile int holdCount = 1;
+    private volatile int holdCount;
     /** The thread running the locked call, for {@link OnLockLost#INTERRUPT}; or one of the states above. */
     private volatile Object holder;
 
@@ -96,7 +100,16 @@ final class WatchedLock {
         this.renewIntervalNanos = leaseNanos / 3;
         this.holdAtLeastNanos = holdAtLeastNanos;
         this.acquiredNanos = acquiredNanos;
-        confirmed(sentNanos);
+        // Plain writes: the lock reaches other threads only through the watchdog's concurrent set (or the handle's
+        // final field), which publishes them; volatile stores here would cost the lock path a fence each.
+        HOLD_COUNT.set(this, 1);
+        CONFIRMED.set(this, sentNanos);
+        NEXT_RENEWAL.set(this, nextRenewalAfter(sentNanos));
+    }
+
+    /** One tick early, so the renewal is sent no later than a third of the lease after the confirmation. */
+    private long nextRenewalAfter(long confirmedAt) {
+        return confirmedAt + renewIntervalNanos - LockWatchdog.TICK_NANOS;
     }
 
     boolean isHeld() {
@@ -122,8 +135,7 @@ final class WatchedLock {
     /** The store confirmed the lock with a request sent at {@code sentNanos}. */
     void confirmed(long sentNanos) {
         confirmedNanos = sentNanos;
-        // One tick early, so the renewal is sent no later than a third of the lease after this one.
-        nextRenewalNanos = sentNanos + renewIntervalNanos - LockWatchdog.TICK_NANOS;
+        nextRenewalNanos = nextRenewalAfter(sentNanos);
         failingSinceMillis = 0;
     }
 
@@ -205,11 +217,18 @@ final class WatchedLock {
 
     /** The release: stops renewing (waiting for a renewal under way) and returns the seconds to keep, or 0. */
     int end() {
-        synchronized (this) {
-            ended = true;
+        ended = true;
+        if (renewing) {
+            // A renewal queued before it saw 'ended' returns at once; one under way is waited for, so that its
+            // LockKeepAlive does not land after the Unlock or the holdAtLeast LockKeepAlive.
+            synchronized (this) {
+                // entered once renewNow has left
+            }
         }
         watchdog.unwatch(this);
-        holdCount = 0;
+        if (holdAtLeastNanos == 0) {
+            return 0;
+        }
         long rest = holdAtLeastNanos - (System.nanoTime() - acquiredNanos);
         // The Lock API counts whole seconds: round up, so the lock lasts at least holdAtLeast.
         return rest <= 0 ? 0 : (int) Math.max(1, (rest + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
