@@ -138,22 +138,24 @@ public class MicrometerLockMetrics implements LockMetrics {
 
         @Override
         public void released(LockStatus status, long heldNanos) {
-            activeLocks.decrementAndGet();
-            held.record(heldNanos, TimeUnit.NANOSECONDS);
+            ended(heldNanos);
             unlocked.get(status).increment();
         }
 
         @Override
         public void releaseFailed(long heldNanos) {
+            ended(heldNanos);
+            unlockFailed.increment();
+        }
+
+        private void ended(long heldNanos) {
             activeLocks.decrementAndGet();
             held.record(heldNanos, TimeUnit.NANOSECONDS);
-            unlockFailed.increment();
         }
 
         @Override
         public void releasedByKeepAlive(LockStatus status, long heldNanos) {
-            activeLocks.decrementAndGet();
-            held.record(heldNanos, TimeUnit.NANOSECONDS);
+            ended(heldNanos);
             keptAlive.get(status).increment();
         }
 

@@ -61,12 +61,7 @@ class LockWatchdogTest {
     }
 
     private boolean anotherOwnerTakes(String resourceId) {
-        String key = client.key(resourceId);
-        boolean taken = memory.tryLock(key, "contender", 1);
-        if (taken) {
-            memory.unlock(key, "contender");
-        }
-        return taken;
+        return TestStores.otherOwnerCanTake(memory, client, resourceId);
     }
 
     private double lost(String source) {

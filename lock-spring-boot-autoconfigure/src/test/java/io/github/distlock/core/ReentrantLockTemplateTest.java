@@ -36,12 +36,7 @@ class ReentrantLockTemplateTest {
     }
 
     private boolean free(String resourceId) {
-        String key = client.key(resourceId);
-        boolean taken = memory.tryLock(key, "probe", 1);
-        if (taken) {
-            memory.unlock(key, "probe");
-        }
-        return taken;
+        return TestStores.otherOwnerCanTake(memory, client, resourceId);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.github.distlock.core;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStore;
 
@@ -10,6 +11,19 @@ import io.github.distlock.store.inmemory.InMemoryLockStore;
 final class TestStores {
 
     private TestStores() {
+    }
+
+    /**
+     * Whether another owner could take {@code resourceId} in {@code store} now (behind any counting wrapper, so the
+     * probe is not counted); a lock it takes is released at once.
+     */
+    static boolean otherOwnerCanTake(LockStore store, DistributedLockClient client, String resourceId) {
+        String key = client.key(resourceId);
+        boolean taken = store.tryLock(key, "other-owner", 60);
+        if (taken) {
+            store.unlock(key, "other-owner");
+        }
+        return taken;
     }
 
     /** Counts TryLocks and Unlocks; can fail the next Unlock. No fencing tokens. */

@@ -46,20 +46,30 @@ public final class ChildJvm {
         File dir = TestServers.workDirectory("holder");
         File output = new File(dir, "holder.log");
         Process child = start(output, "hold", factory.getName(), argument, key, Integer.toString(expireSeconds));
+        awaitOutput(child, output, "LOCKED", "NOT_LOCKED", "take " + key);
+        return child;
+    }
+
+    /**
+     * Waits until the child prints {@code ready}; kills it and fails when it prints {@code failed} (checked first,
+     * may be null), dies, or takes longer than {@link #READY_TIMEOUT}.
+     */
+    private static void awaitOutput(Process child, File output, String ready, String failed, String what)
+            throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && child.isAlive()) {
             String text = Files.readString(output.toPath());
-            if (text.contains("LOCKED")) {
-                return child;
-            }
-            if (text.contains("NOT_LOCKED")) {
+            if (failed != null && text.contains(failed)) {
                 child.destroyForcibly();
-                throw new AssertionError("The child could not take " + key + ":\n" + text);
+                throw new AssertionError("The child could not " + what + ":\n" + text);
+            }
+            if (text.contains(ready)) {
+                return;
             }
             Thread.sleep(20);
         }
         child.destroyForcibly();
-        throw new AssertionError("The child did not take " + key + " in time:\n" + Files.readString(output.toPath()));
+        throw new AssertionError("The child did not " + what + " in time:\n" + Files.readString(output.toPath()));
     }
 
     /** Kills {@code child} with SIGKILL, as a crash would, and waits until it is gone. */
@@ -169,15 +179,8 @@ public final class ChildJvm {
         File output = new File(dir, "contender.log");
         Process child = start(output, "contend", factory.getName(), argument, dir.getPath(), key,
                 Long.toString(interval.toMillis()));
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline && child.isAlive()) {
-            if (Files.readString(output.toPath()).contains("READY")) {
-                return new Contender(child, dir, output);
-            }
-            Thread.sleep(20);
-        }
-        child.destroyForcibly();
-        throw new AssertionError("The contender did not start:\n" + Files.readString(output.toPath()));
+        awaitOutput(child, output, "READY", null, "start contending for " + key);
+        return new Contender(child, dir, output);
     }
 
     private static void contend(LockStore store, Path dir, String key, long intervalMillis) throws Exception {
