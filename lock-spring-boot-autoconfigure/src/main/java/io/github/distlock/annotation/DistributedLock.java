@@ -14,7 +14,9 @@ import org.springframework.core.annotation.AliasFor;
  * Runs the method only while this invocation holds a distributed lock.
  *
  * <p>Each call gets a fresh UUID as lock owner, calls TryLock before the method and Unlock after it, whether it
- * returns, throws or is interrupted. Applies to methods of Spring beans called through the bean; a call from the
+ * returns, throws or is interrupted. While the method runs, the lease is renewed ({@link #renewal()}) and a loss of
+ * the lock is reported ({@link #onLockLost()}); a call on a key its thread already holds is reentrant
+ * ({@link #reentrant()}). Applies to methods of Spring beans called through the bean; a call from the
  * same object, {@code this.method()}, is not intercepted and runs without the lock. The lock wraps every other proxy
  * advice of the bean, so a {@code @Transactional} method commits before its lock is released.
  *

@@ -12,9 +12,12 @@ import io.github.distlock.api.LockNotAcquiredException;
 import io.github.distlock.api.LockOptions;
 import io.github.distlock.api.OnLockLost;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.core.CountingLockStore;
 import io.github.distlock.core.CurrentLock;
 import io.github.distlock.core.LockTemplate;
 import io.github.distlock.core.LockWatchdog;
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.store.inmemory.InMemoryLockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,6 +35,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import static io.github.distlock.testsupport.StartupFailures.invalidConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The holding attributes of {@code @DistributedLock}: nested methods of two beans on one key (reentrant, or failing
@@ -190,6 +194,25 @@ class DistributedLockHoldingTest {
         @DistributedLock(holdAtLeast = "15s")
         public void run() {
         }
+    }
+
+    @Test
+    void renewalStopsWhenTheContextCloses() throws InterruptedException {
+        CountingLockStore store = new CountingLockStore(new InMemoryLockStore());
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
+                .withBean("jobs", LockStore.class, () -> store)
+                .run(context -> {
+                    LockHandle lock = context.getBean(LockTemplate.class).acquire("held-at-shutdown",
+                            LockOptions.builder().expire(Duration.ofSeconds(1)).build());
+                    await().atMost(Duration.ofSeconds(3)).until(() -> store.keepAlives.get() >= 1);
+                    assertThat(lock.isHeld()).isTrue();
+                    context.close();
+                });
+        Thread.sleep(100); // a renewal under way ends
+        int renewed = store.keepAlives.get();
+        Thread.sleep(800);
+        assertThat(store.keepAlives).as("renewals after the context closed").hasValue(renewed);
     }
 
     @Test
