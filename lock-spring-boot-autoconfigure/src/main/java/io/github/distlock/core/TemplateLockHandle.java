@@ -123,13 +123,9 @@ final class TemplateLockHandle implements LockHandle {
 
     /** One LockKeepAlive for the lease, recorded. */
     LockStatus keepAlive() {
-        return keepAlive(expireSeconds);
-    }
-
-    private LockStatus keepAlive(int seconds) {
         LockStatus status;
         try {
-            status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, seconds)).status();
+            status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, expireSeconds)).status();
         } catch (LockStoreException e) {
             recorder.keepAliveFailed();
             throw e;
