@@ -164,6 +164,7 @@ public abstract class AbstractLockLossTest {
                     .hasMessageStartingWith("Lock 'ledger:lost' in store '" + STORE + "' was lost while it was held: "
                             + "LockKeepAlive answered ");
             assertThat(ledger.entries("lost")).as("rolled back").isZero();
+            System.out.println(getClass().getSimpleName() + ": isHeld() false " + lostAfter[0] + " ms after the removal");
             assertThat(lostAfter[0]).as("ms from the removal until isHeld() is false")
                     .isLessThan(DETECTION_BOUND_MILLIS);
 

@@ -66,6 +66,9 @@ public abstract class AbstractNetworkLockLossTest extends AbstractLockLossTest {
                         long lost = System.nanoTime();
                         LossEvents losses = context.getBean(LossEvents.class);
                         await().atMost(Duration.ofSeconds(5)).until(() -> losses.events.size() == 1);
+                        System.out.println(getClass().getSimpleName() + ": lost "
+                                + TimeUnit.NANOSECONDS.toMillis(lost - paused) + " ms after the pause, "
+                                + TimeUnit.NANOSECONDS.toMillis(lost - beforeTryLock) + " ms after the TryLock");
                         assertLostToThePause(TimeUnit.NANOSECONDS.toMillis(lost - beforeTryLock),
                                 TimeUnit.NANOSECONDS.toMillis(lost - paused), losses.events.get(0));
                         proxy.resume();
