@@ -28,6 +28,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code grpc.proto} (the generated Lock API messages and stubs) is a layer of its own, using nothing of ours: the
  * gRPC server and the {@code layotto} store (a client of a sidecar) both speak it, and stores still do not know the
  * server.
+ * {@code transaction} (transactions inside locks) uses {@code core} and {@code api} only.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -48,6 +49,7 @@ class ArchitectureTest {
     private static final String FENCING = "io.github.distlock.fencing..";
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
+    private static final String TRANSACTION = "io.github.distlock.transaction..";
 
     @ArchTest
     static final ArchRule noCyclesBetweenPackages = slices().assignedFrom(new PackageSlices())
@@ -64,7 +66,11 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage(CORE)
-            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WAITING, WEB, STORES, AUTOCONFIGURE);
+            .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WAITING, WEB, STORES,
+                    AUTOCONFIGURE, TRANSACTION);
+
+    @ArchTest
+    static final ArchRule transactionDependsOnlyOnCoreAndApi = onlyOursFrom(TRANSACTION, CORE, API);
 
     @ArchTest
     static final ArchRule healthDependsOnlyOnCoreSpiAndApi = onlyOursFrom(HEALTH, CORE, SPI, API);
@@ -84,7 +90,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule storesDoNotKnowAnnotationGrpcServerHealthWebOrAutoconfigure = noClasses().that()
             .resideInAPackage(STORES).should().dependOnClassesThat()
-            .resideInAnyPackage(ANNOTATION, GRPC_SERVER, HEALTH, WEB, AUTOCONFIGURE);
+            .resideInAnyPackage(ANNOTATION, GRPC_SERVER, HEALTH, WEB, AUTOCONFIGURE, TRANSACTION);
 
     @ArchTest
     static final ArchRule storesDoNotKnowEachOther = slices().matching("io.github.distlock.store.(*)..")

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.annotation.DistributedLock;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.core.LockWatchdog;
 import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,7 +31,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * What {@code @DistributedLock} adds to a call: the same method with and without the annotation, on the in-memory
- * store (so the figure is the library's own cost: owner UUID, key, TryLock, Unlock, metrics), in one Spring context.
+ * store (so the figure is the library's own cost: owner UUID, key, TryLock, the lock handed to the renewal watchdog
+ * and taken back, Unlock, metrics), in one Spring context. Renewal is on, as by default.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar AspectOverhead</pre>
  *
@@ -60,6 +62,9 @@ public class AspectOverheadBenchmark {
                 .properties("spring.main.banner-mode=off", "logging.level.root=warn",
                         "spring.application.name=bench")
                 .run();
+        if (!context.getBean(LockWatchdog.class).isRenewalEnabled()) {
+            throw new IllegalStateException("Renewal must be on: its scheduling is part of the cost measured");
+        }
         locked = context.getBean("locked", Work.class);
         plain = context.getBean("plain", Work.class);
     }

@@ -40,13 +40,24 @@ public interface LockHandle extends AutoCloseable {
     OptionalLong fencingToken();
 
     /**
-     * Whether this JVM still considers the lock held: true from the grant until it is released. It does not ask the
-     * store, so a lease that ran out unnoticed still counts as held.
+     * Whether this JVM still considers the lock held: true from the grant until it is released or found lost. It does
+     * not ask the store; the watchdog that renews the lease does (every third of the lease), and turns this false
+     * when a LockKeepAlive answers anything but SUCCESS, when renewals failed until the lease was over by this JVM's
+     * clock, when the store reports the lock lost (ZooKeeper), or, with renewal off, when the lease has run out.
      */
     boolean isHeld();
 
     /**
-     * Sends LockKeepAlive: the lease becomes {@link #expireSeconds()} from now.
+     * How many calls hold this lock now: 1 for the acquisition, plus one for every reentrant call of the same thread
+     * running inside it on the same store and resource id; 0 once released.
+     */
+    default int holdCount() {
+        return isHeld() ? 1 : 0;
+    }
+
+    /**
+     * Sends LockKeepAlive: the lease becomes {@link #expireSeconds()} from now. Locks of {@code LockTemplate} are
+     * renewed by its watchdog already (unless renewal is off); an answer other than SUCCESS marks the lock lost.
      *
      * @return {@link LockStatus#SUCCESS}, or {@link LockStatus#LOCK_UNEXIST} / {@link LockStatus#LOCK_BELONG_TO_OTHERS}
      *         when the lease had run out (the lock is lost; it is not taken back)
@@ -56,8 +67,10 @@ public interface LockHandle extends AutoCloseable {
     LockStatus renew();
 
     /**
-     * Sends Unlock for this owner, once. Answers other than {@link LockStatus#SUCCESS} mean the lease ran out while
-     * the lock was held (another owner may have held it meanwhile); they are logged as a WARN.
+     * Sends Unlock for this owner, once, and stops the renewal. Answers other than {@link LockStatus#SUCCESS} mean
+     * the lock was lost while it was held (another owner may have held it meanwhile); they are logged as a WARN. With
+     * {@code holdAtLeast}, a release sooner than that after the acquisition sends LockKeepAlive instead, so that the
+     * lease ends {@code holdAtLeast} after the acquisition (rounded up to whole seconds), and returns its answer.
      *
      * @return Unlock's answer; later calls send nothing and return the first answer
      * @throws LockStoreException when the store did not answer (first call only; later calls return

@@ -6,13 +6,17 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import io.github.distlock.api.OnLockLost;
+
 import org.springframework.core.annotation.AliasFor;
 
 /**
  * Runs the method only while this invocation holds a distributed lock.
  *
  * <p>Each call gets a fresh UUID as lock owner, calls TryLock before the method and Unlock after it, whether it
- * returns, throws or is interrupted. Applies to methods of Spring beans called through the bean; a call from the
+ * returns, throws or is interrupted. While the method runs, the lease is renewed ({@link #renewal()}) and a loss of
+ * the lock is reported ({@link #onLockLost()}); a call on a key its thread already holds is reentrant
+ * ({@link #reentrant()}). Applies to methods of Spring beans called through the bean; a call from the
  * same object, {@code this.method()}, is not intercepted and runs without the lock. The lock wraps every other proxy
  * advice of the bean, so a {@code @Transactional} method commits before its lock is released.
  *
@@ -79,6 +83,39 @@ public @interface DistributedLock {
     /** Name of the store ({@code distributed-lock.stores.<name>}); empty means the default store. */
     String store() default "";
 
-    /** What to do when the lock is not acquired within {@link #waitTime()}. */
+    /**
+     * What to do when the lock is not acquired within {@link #waitTime()}. A skipped call ({@link OnFailure#SKIP}) is
+     * logged at DEBUG and counted in {@code distributed.lock.skipped}.
+     */
     OnFailure onFailure() default OnFailure.THROW;
+
+    /**
+     * Whether the lease is renewed (LockKeepAlive every third of {@link #expire()}) while the method runs, so that
+     * {@code expire} only bounds how long a crashed holder keeps the lock. Off for all methods with
+     * {@code distributed-lock.renewal.enabled=false}.
+     */
+    boolean renewal() default true;
+
+    /**
+     * Whether a call on a lock its thread already holds (another {@code @DistributedLock} method, or
+     * {@code LockTemplate} call, with the same store and key, running around this one) runs at once under that lock,
+     * without TryLock or Unlock of its own. When {@code false}, such a call fails at once with
+     * {@link io.github.distlock.api.LockNotAcquiredException} instead of waiting for itself.
+     */
+    boolean reentrant() default true;
+
+    /**
+     * What the method's call does when its lock is lost while it runs (the loss is always logged, counted and
+     * published as a {@link io.github.distlock.api.LockLostEvent}).
+     */
+    OnLockLost onLockLost() default OnLockLost.CONTINUE;
+
+    /**
+     * How long after its acquisition the lock is kept at least, for scheduled jobs on several instances (ShedLock's
+     * lock-at-least-for): when the method ends sooner, the lock is not released, its lease is set to end this long
+     * after the acquisition (LockKeepAlive to the rest, rounded up to whole seconds), so an instance whose schedule
+     * fires a little later skips the run. A duration, at most {@link #expire()}; placeholders are resolved. Default:
+     * none, the lock is released when the method ends.
+     */
+    String holdAtLeast() default "";
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.core.LockTemplate;
 import io.github.distlock.api.InvalidLockConfigurationException;
 
 import org.springframework.aop.framework.AopConfigException;
@@ -21,7 +22,7 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 /**
  * Proxies beans that have {@link DistributedLock} methods, and checks every such method while the context starts:
  * annotation attributes and that the proxy intercepts the method ({@link ProxyReach}) as each bean is created, store
- * names once all beans exist.
+ * names and {@code holdAtLeast} against the default lease once all beans exist.
  *
  * <p>The lock advice goes before any advice the bean already has, so the lock is the outermost layer (a
  * transaction commits while the lock is still held).
@@ -90,7 +91,9 @@ public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAd
     @Override
     public void afterSingletonsInstantiated() {
         DistributedLockClient client = beanFactory.getBean(DistributedLockClient.class);
+        int defaultExpireSeconds = beanFactory.getBean(LockTemplate.class).defaultExpireSeconds();
         for (LockOperation operation : interceptor.operations()) {
+            operation.checkHoldAtLeast(defaultExpireSeconds);
             String storeName = operation.options.storeName();
             if (!storeName.isEmpty() && !client.storeNames().contains(storeName)) {
                 throw new InvalidLockConfigurationException(operation.description + " attribute 'store'",

@@ -98,8 +98,20 @@ final class LockOperation {
             throw invalid(description, "waitTime", "'" + waitText + "' " + e.getMessage(),
                     "Use e.g. waitTime = \"5s\".");
         }
+        String holdText = resolve(placeholders, annotation.holdAtLeast(), description, "holdAtLeast");
+        Duration holdAtLeast = holdText.isEmpty() ? Duration.ZERO
+                : parseDuration(description, "holdAtLeast", holdText);
+        try {
+            LockOptions.checkHoldAtLeast(holdAtLeast, expire == null ? Integer.MAX_VALUE
+                    : LockOptions.expireSeconds(expire));
+        } catch (IllegalArgumentException e) {
+            throw invalid(description, "holdAtLeast", "'" + holdText + "' " + e.getMessage(),
+                    "Use a holdAtLeast up to expire, e.g. holdAtLeast = \"1s\" with expire = \"30s\".");
+        }
         LockOptions options = LockOptions.builder().store(resolve(placeholders, annotation.store(), description,
-                "store")).expire(expire).waitTime(wait).build();
+                "store")).expire(expire).waitTime(wait).renewal(annotation.renewal())
+                .reentrant(annotation.reentrant()).onLockLost(annotation.onLockLost()).holdAtLeast(holdAtLeast)
+                .build();
 
         Supplier<Object> skipResult = skipResult(method, annotation.onFailure(), description);
 
@@ -137,6 +149,24 @@ final class LockOperation {
             context.setVariable(positionalNames[2 * i + 1], args[i]);
         }
         return LockKeyValues.resourceId(keyExpression, context, description);
+    }
+
+    /**
+     * Checks {@code holdAtLeast} against the lease of a method without {@code expire}, known once the template is.
+     *
+     * @throws InvalidLockConfigurationException naming the attribute
+     */
+    void checkHoldAtLeast(int defaultExpireSeconds) {
+        if (options.expire() != null) {
+            return; // checked when parsed
+        }
+        try {
+            LockOptions.checkHoldAtLeast(options.holdAtLeast(), defaultExpireSeconds);
+        } catch (IllegalArgumentException e) {
+            throw invalid(description, "holdAtLeast", "'" + options.holdAtLeast() + "' " + e.getMessage()
+                    + " The lease is distributed-lock.default-expire here.",
+                    "Set expire on the annotation, or a holdAtLeast up to the default lease.");
+        }
     }
 
     /** What the method returns when {@link OnFailure#SKIP} skips it. */

@@ -10,6 +10,7 @@ import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.api.LockOptions;
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.core.LockTemplate;
+import io.github.distlock.core.LockWatchdog;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.metrics.MicrometerLockMetrics;
@@ -19,6 +20,7 @@ import io.github.distlock.core.HeldLocks;
 import io.github.distlock.core.HeldLocksShutdown;
 import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStoreFactory;
+import io.github.distlock.transaction.LockCheckingTransactionListener;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -31,6 +33,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
@@ -38,7 +41,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Distributed locks: the stores of {@code distributed-lock.stores}, the {@link DistributedLockClient}, the
- * {@link LockTemplate} above it, and the {@code @DistributedLock} interceptor. Every bean backs off when the
+ * {@link LockTemplate} above it with its {@link LockWatchdog}, the {@code @DistributedLock} interceptor, and with
+ * spring-tx the check of transactions begun inside locks. Every bean backs off when the
  * application defines its own.
  */
 @AutoConfiguration
@@ -88,9 +92,17 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    LockWatchdog lockWatchdog(DistributedLockClient client, LockRecorders recorders,
+            DistributedLockProperties properties, ApplicationEventPublisher events) {
+        return new LockWatchdog(client, recorders.metrics(), properties.getRenewal().isEnabled(), events::publishEvent);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     LockTemplate lockTemplate(DistributedLockClient client, LockRecorders recorders,
-            DistributedLockProperties properties, HeldLocks heldLocks) {
-        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()), heldLocks);
+            DistributedLockProperties properties, LockWatchdog watchdog, HeldLocks heldLocks) {
+        return new LockTemplate(client, recorders, checkedDefaultExpire(properties.getDefaultExpire()), watchdog,
+                heldLocks);
     }
 
     @Bean
@@ -124,6 +136,18 @@ public class DistributedLockAutoConfiguration {
                     "Set it to e.g. 30s.");
         }
         return expire;
+    }
+
+    /** With spring-tx: a transaction begun inside a lock does not commit once the lock is lost. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.transaction.TransactionExecutionListener")
+    static class TransactionConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        LockCheckingTransactionListener lockCheckingTransactionListener() {
+            return new LockCheckingTransactionListener();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

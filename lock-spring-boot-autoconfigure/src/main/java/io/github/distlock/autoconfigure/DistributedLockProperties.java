@@ -61,6 +61,11 @@ public class DistributedLockProperties {
      */
     private Duration startupCheckTimeout = Duration.ofSeconds(5);
 
+    /**
+     * Renewal of held locks' leases.
+     */
+    private final Renewal renewal = new Renewal();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -109,12 +114,35 @@ public class DistributedLockProperties {
         this.startupCheckTimeout = startupCheckTimeout;
     }
 
+    public Renewal getRenewal() {
+        return renewal;
+    }
+
     public Map<String, Store> getStores() {
         return stores;
     }
 
     public void setStores(Map<String, Store> stores) {
         this.stores = stores;
+    }
+
+    /** Renewal (keep-alive) of the leases of held locks. */
+    public static class Renewal {
+
+        /**
+         * Whether the leases of locks held by @DistributedLock methods and LockTemplate are renewed (LockKeepAlive
+         * every third of the lease) while held. When false, no lease is renewed, whatever the annotation or options
+         * say; a lease that runs out while held is still reported lost.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /**

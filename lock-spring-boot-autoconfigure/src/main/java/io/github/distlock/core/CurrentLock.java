@@ -1,5 +1,7 @@
 package io.github.distlock.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import io.github.distlock.api.LockHandle;
@@ -14,7 +16,8 @@ import io.github.distlock.api.LockHandle;
  * }</pre>
  *
  * Handles taken with {@link LockTemplate#acquire} are not listed: their scope is the caller's, not a call's. Nested
- * locks stack and unwind with their calls, also when a call throws.
+ * locks stack and unwind with their calls, also when a call throws. A reentrant call (same store and resource id as
+ * an enclosing one) runs under the enclosing call's lock and does not stack it again.
  */
 public final class CurrentLock {
 
@@ -38,12 +41,26 @@ public final class CurrentLock {
      * @param resourceId the resource id, before the key prefix
      */
     public static Optional<LockHandle> find(String storeName, String resourceId) {
+        return Optional.ofNullable(held(storeName, resourceId));
+    }
+
+    /** Every lock of {@link #get()} and the calls around it, innermost first. */
+    public static List<LockHandle> all() {
+        List<LockHandle> locks = new ArrayList<>();
+        for (TemplateLockHandle lock = INNERMOST.get(); lock != null; lock = lock.outer) {
+            locks.add(lock);
+        }
+        return locks;
+    }
+
+    /** As {@link #find}, without the {@code Optional}: for the lock path. */
+    static TemplateLockHandle held(String storeName, String resourceId) {
         for (TemplateLockHandle lock = INNERMOST.get(); lock != null; lock = lock.outer) {
             if (lock.storeName().equals(storeName) && lock.resourceId().equals(resourceId)) {
-                return Optional.of(lock);
+                return lock;
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     static void bind(TemplateLockHandle lock) {

@@ -54,6 +54,8 @@ final class LockAcquirer {
      * Takes the lock for {@code owner}, trying again until {@code waitNanos} after {@code start} have passed.
      *
      * @param storeName a configured store's name (resolved)
+     * @param sentAt    receives, in its first element, when the TryLock that answered last was sent
+     *                  ({@link System#nanoTime()}): where the lease of a grant starts at the latest
      * @return the grant's fencing token, {@link DistributedLockClient#NO_FENCING_TOKEN} when the store has none, or
      *         {@link FencedLockStore#NOT_ACQUIRED} when another owner held the lock for all of the wait
      * @throws LockNotAcquiredException when the thread was interrupted before or while trying or waiting (the
@@ -61,12 +63,13 @@ final class LockAcquirer {
      *                                  blocking store client refused to work on the interrupted thread
      * @throws LockStoreException       when the store failed; a clean-up Unlock has been queued
      */
-    long acquire(String storeName, String resourceId, String owner, int expireSeconds, long waitNanos, long start) {
+    long acquire(String storeName, String resourceId, String owner, int expireSeconds, long waitNanos, long start,
+            long[] sentAt) {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockNotAcquiredException(resourceId, storeName, "the thread was interrupted before it tried");
         }
         try {
-            return tryUntilDeadline(storeName, resourceId, owner, expireSeconds, waitNanos, start);
+            return tryUntilDeadline(storeName, resourceId, owner, expireSeconds, waitNanos, start, sentAt);
         } catch (LockStoreException e) {
             releaseAfterFailedTryLock(storeName, resourceId, owner);
             if (Thread.currentThread().isInterrupted()) {
@@ -77,8 +80,9 @@ final class LockAcquirer {
     }
 
     private long tryUntilDeadline(String storeName, String resourceId, String owner, int expireSeconds,
-            long waitNanos, long start) {
+            long waitNanos, long start, long[] sentAt) {
         TryLockRequest request = new TryLockRequest(storeName, resourceId, owner, expireSeconds);
+        sentAt[0] = start;
         long token = client.tryLockFenced(request);
         if (token != FencedLockStore.NOT_ACQUIRED || waitNanos == 0) {
             return token;
@@ -103,6 +107,7 @@ final class LockAcquirer {
                 Thread.currentThread().interrupt();
                 throw new LockNotAcquiredException(resourceId, storeName, "interrupted while waiting", e);
             }
+            sentAt[0] = System.nanoTime();
             token = client.tryLockFenced(request);
             if (token != FencedLockStore.NOT_ACQUIRED) {
                 return token;

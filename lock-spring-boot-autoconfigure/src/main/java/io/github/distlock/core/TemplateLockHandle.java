@@ -40,6 +40,8 @@ final class TemplateLockHandle implements LockHandle {
     private final long fencingToken;
     private final long acquiredNanos;
     private final long acquiredMillis;
+    /** The watchdog's view: renewal, loss, reentrant holds, {@code holdAtLeast}. */
+    final WatchedLock watch;
     /** Set by the first release, which alone sends Unlock. */
     private volatile boolean releaseClaimed;
     /** Unlock's answer, once known; {@link LockStatus#INTERNAL_ERROR} when it failed. */
@@ -49,7 +51,7 @@ final class TemplateLockHandle implements LockHandle {
 
     TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, HeldLocks heldLocks,
             String storeName, String resourceId, String owner, int expireSeconds, long fencingToken,
-            long acquiredNanos) {
+            long acquiredNanos, WatchedLock watch) {
         this.client = client;
         this.recorder = recorder;
         this.heldLocks = heldLocks;
@@ -60,6 +62,7 @@ final class TemplateLockHandle implements LockHandle {
         this.fencingToken = fencingToken;
         this.acquiredNanos = acquiredNanos;
         this.acquiredMillis = System.currentTimeMillis();
+        this.watch = watch;
     }
 
     @Override
@@ -95,7 +98,12 @@ final class TemplateLockHandle implements LockHandle {
 
     @Override
     public boolean isHeld() {
-        return !releaseClaimed;
+        return !releaseClaimed && watch.isHeld();
+    }
+
+    @Override
+    public int holdCount() {
+        return releaseClaimed ? 0 : watch.holdCount();
     }
 
     @Override
@@ -103,6 +111,20 @@ final class TemplateLockHandle implements LockHandle {
         if (releaseClaimed) {
             throw new IllegalStateException(this + " was released; acquire the lock again");
         }
+        long sent = System.nanoTime();
+        LockStatus status;
+        try {
+            status = keepAlive();
+        } catch (LockStoreException e) {
+            watch.failed(e, System.nanoTime());
+            throw e;
+        }
+        watch.answered(status, sent);
+        return status;
+    }
+
+    /** One LockKeepAlive for the lease, recorded. */
+    LockStatus keepAlive() {
         LockStatus status;
         try {
             status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, expireSeconds)).status();
@@ -120,30 +142,47 @@ final class TemplateLockHandle implements LockHandle {
             LockStatus first = releaseStatus;
             return first != null ? first : LockStatus.INTERNAL_ERROR;
         }
+        int keepSeconds = watch.end();
         // An interrupted thread still releases: clear the flag so blocking store clients do not refuse, then restore it.
         boolean interrupted = Thread.interrupted();
         try {
-            LockStatus status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+            LockStatus status;
+            if (keepSeconds > 0) {
+                // holdAtLeast: the lease ends then instead (client directly: not counted as a renewal).
+                status = client.keepAlive(new LockKeepAliveRequest(storeName, resourceId, owner, keepSeconds))
+                        .status();
+                recorder.releasedByKeepAlive(status, System.nanoTime() - acquiredNanos);
+            } else {
+                status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+                recorder.released(status, System.nanoTime() - acquiredNanos);
+            }
             releaseStatus = status;
-            heldLocks.remove(this);
-            recorder.released(status, System.nanoTime() - acquiredNanos);
             if (status != LockStatus.SUCCESS) {
-                logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner "
-                        + "when released (Unlock answered " + status + "): its lease expired while it was held, so "
-                        + "another owner may have held it at the same time. Raise 'expire' above the longest time "
-                        + "it is held, or renew it.");
+                warnNotHeldAtRelease((keepSeconds > 0 ? "LockKeepAlive for holdAtLeast" : "Unlock") + " answered "
+                        + status);
             }
             return status;
         } catch (RuntimeException e) {
             releaseStatus = LockStatus.INTERNAL_ERROR;
-            heldLocks.remove(this);
             recorder.releaseFailed(System.nanoTime() - acquiredNanos);
             throw e;
         } finally {
+            heldLocks.remove(this);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private void warnNotHeldAtRelease(String answer) {
+        String lost = watch.lossDetail();
+        String why = lost != null ? "it was lost while it was held (" + lost + ")"
+                : "its lease expired while it was held";
+        String advice = watch.renew ? "Renewal was on: look for pauses longer than the lease, or a store that lost it."
+                : "Raise 'expire' above the longest time it is held, or leave renewal on.";
+        logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner when "
+                + "released (" + answer + "): " + why + ", so another owner may have held it at the same time. "
+                + advice);
     }
 
     @Override

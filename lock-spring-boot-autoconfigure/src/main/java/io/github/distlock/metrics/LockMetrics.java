@@ -17,6 +17,12 @@ public interface LockMetrics {
     /** Tag value of requests served by the gRPC Lock API. */
     String SOURCE_GRPC = "grpc";
 
+    /**
+     * Tag value of locks a store reported lost ({@code LockLossReporting}) that no {@code LockHandle} of this
+     * instance held: taken over gRPC or through {@code DistributedLockClient} directly.
+     */
+    String SOURCE_STORE = "store";
+
     LockMetrics NOOP = (storeName, source) -> Recorder.NOOP;
 
     /**
@@ -24,6 +30,10 @@ public interface LockMetrics {
      * {@link LockRecorders} does.
      */
     Recorder recorder(String storeName, String source);
+
+    /** The store reported a lock lost that no handle of this instance held ({@link #SOURCE_STORE}); rare. */
+    default void storeReportedLoss(String storeName) {
+    }
 
     /** Records the events of one store and source. */
     interface Recorder {
@@ -49,6 +59,21 @@ public interface LockMetrics {
 
         /** Unlock failed after the lock was held for {@code heldNanos}; the lease ends by itself. */
         default void releaseFailed(long heldNanos) {
+        }
+
+        /**
+         * Released before its {@code holdAtLeast}: a LockKeepAlive to the rest answered {@code status} instead of an
+         * Unlock, after the lock was held for {@code heldNanos}.
+         */
+        default void releasedByKeepAlive(LockStatus status, long heldNanos) {
+        }
+
+        /** A held lock was found lost (keep-alive refused, store failing past the lease, reported by the store). */
+        default void lost() {
+        }
+
+        /** Not acquired, and the call was skipped ({@code onFailure = SKIP}, or a fallback of the template). */
+        default void skipped() {
         }
 
         // Request-per-call APIs (gRPC): TryLock, Unlock and LockKeepAlive arrive as unrelated requests, and a

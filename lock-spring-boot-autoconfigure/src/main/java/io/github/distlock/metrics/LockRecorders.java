@@ -20,6 +20,11 @@ public final class LockRecorders {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
+    /** The metrics the recorders record to. */
+    public LockMetrics metrics() {
+        return metrics;
+    }
+
     /** The recorders of one source ({@link LockMetrics#SOURCE_ANNOTATION}, ...); keep it. */
     public Source forSource(String source) {
         return sources.computeIfAbsent(source, Source::new);

@@ -23,7 +23,11 @@ import io.micrometer.core.instrument.Timer;
  *       success means the lease ran out while the lock was held;</li>
  *   <li>{@code distributed.lock.keepalive} (counter; tags {@code source}, {@code status} as for unlock):
  *       LockKeepAlive outcomes;</li>
- *   <li>{@code distributed.lock.active} (gauge): locks this instance holds now.</li>
+ *   <li>{@code distributed.lock.active} (gauge): locks this instance holds now;</li>
+ *   <li>{@code distributed.lock.lost} (counter; tag {@code source}, {@link LockMetrics#SOURCE_STORE} for locks a
+ *       store reported lost that no handle held): locks lost while held;</li>
+ *   <li>{@code distributed.lock.skipped} (counter; tag {@code source}): calls skipped because the lock was not
+ *       acquired ({@code onFailure = SKIP}, the template's fallback).</li>
  * </ul>
  * Meters are created once per store and source, so recording costs no lookups. Request-per-call sources (gRPC)
  * record acquire and unlock outcomes only: they feed neither {@code distributed.lock.held} nor the gauge, because
@@ -34,6 +38,7 @@ public class MicrometerLockMetrics implements LockMetrics {
     private final MeterRegistry registry;
     private final Map<String, Recorder> recorders = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+    private final Map<String, Counter> lostWithoutHandle = new ConcurrentHashMap<>();
 
     public MicrometerLockMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +47,16 @@ public class MicrometerLockMetrics implements LockMetrics {
     @Override
     public Recorder recorder(String storeName, String source) {
         return recorders.computeIfAbsent(storeName + '\u0000' + source, k -> new MicrometerRecorder(storeName, source));
+    }
+
+    @Override
+    public void storeReportedLoss(String storeName) {
+        lostWithoutHandle.computeIfAbsent(storeName, name -> lostCounter(name, SOURCE_STORE)).increment();
+    }
+
+    private Counter lostCounter(String store, String source) {
+        return Counter.builder("distributed.lock.lost").description("Locks lost while they were held")
+                .tags("store", store, "source", source).register(registry);
     }
 
     private AtomicInteger activeGauge(String storeName) {
@@ -65,6 +80,8 @@ public class MicrometerLockMetrics implements LockMetrics {
         private final Counter unlockFailed;
         private final Map<LockStatus, Counter> keptAlive = new EnumMap<>(LockStatus.class);
         private final Counter keepAliveFailed;
+        private final Counter lost;
+        private final Counter skipped;
         private final AtomicInteger activeLocks;
 
         MicrometerRecorder(String store, String source) {
@@ -81,6 +98,10 @@ public class MicrometerLockMetrics implements LockMetrics {
                 keptAlive.put(status, keepAliveCounter(store, source, status.name().toLowerCase()));
             }
             keepAliveFailed = keepAliveCounter(store, source, "error");
+            lost = lostCounter(store, source);
+            skipped = Counter.builder("distributed.lock.skipped")
+                    .description("Calls skipped because the lock was not acquired")
+                    .tags("store", store, "source", source).register(registry);
             activeLocks = activeGauge(store);
         }
 
@@ -117,16 +138,35 @@ public class MicrometerLockMetrics implements LockMetrics {
 
         @Override
         public void released(LockStatus status, long heldNanos) {
-            activeLocks.decrementAndGet();
-            held.record(heldNanos, TimeUnit.NANOSECONDS);
+            ended(heldNanos);
             unlocked.get(status).increment();
         }
 
         @Override
         public void releaseFailed(long heldNanos) {
+            ended(heldNanos);
+            unlockFailed.increment();
+        }
+
+        private void ended(long heldNanos) {
             activeLocks.decrementAndGet();
             held.record(heldNanos, TimeUnit.NANOSECONDS);
-            unlockFailed.increment();
+        }
+
+        @Override
+        public void releasedByKeepAlive(LockStatus status, long heldNanos) {
+            ended(heldNanos);
+            keptAlive.get(status).increment();
+        }
+
+        @Override
+        public void lost() {
+            lost.increment();
+        }
+
+        @Override
+        public void skipped() {
+            skipped.increment();
         }
 
         @Override

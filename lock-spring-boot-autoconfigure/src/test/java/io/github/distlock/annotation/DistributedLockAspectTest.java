@@ -390,8 +390,8 @@ class DistributedLockAspectTest {
         public void defaultKey() {
         }
 
-        /** Holds a 1s lease for 2.5s; {@code meanwhile} runs once the lease is over. */
-        @DistributedLock(key = "'slow:' + #orderId", expire = "1s")
+        /** Holds a 1s lease, not renewed, for 1.5s; {@code meanwhile} runs once the lease is over. */
+        @DistributedLock(key = "'slow:' + #orderId", expire = "1s", renewal = false)
         public void overrun(String orderId, Runnable meanwhile) throws InterruptedException {
             Thread.sleep(1300);
             meanwhile.run();

@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeldLocksShutdownTest {
 
     private final HeldLocks heldLocks = new HeldLocks();
-    private final LockTemplate template = new LockTemplate(
-            new DistributedLockClient(Map.of("main", new InMemoryLockStore()), "main", LockKeyNamespace.none()),
-            new LockRecorders(LockMetrics.NOOP), Duration.ofSeconds(30), heldLocks);
+    private final DistributedLockClient client = new DistributedLockClient(Map.of("main", new InMemoryLockStore()),
+            "main", LockKeyNamespace.none());
+    private final LockTemplate template = new LockTemplate(client, new LockRecorders(LockMetrics.NOOP),
+            Duration.ofSeconds(30), new LockWatchdog(client), heldLocks);
 
     @Test
     void heldLocksListsAcquiredLocksUntilTheyAreReleased() {

@@ -241,11 +241,6 @@ class LockTemplateTest {
     }
 
     private boolean otherOwnerCanTake(String resourceId) {
-        String key = client.key(resourceId);
-        boolean taken = orders.tryLock(key, "other-owner", 60);
-        if (taken) {
-            orders.unlock(key, "other-owner");
-        }
-        return taken;
+        return TestStores.otherOwnerCanTake(orders, client, resourceId);
     }
 }

@@ -1,10 +1,8 @@
 package io.github.distlock.core;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStore;
@@ -15,36 +13,27 @@ final class TestStores {
     private TestStores() {
     }
 
+    /**
+     * Whether another owner could take {@code resourceId} in {@code store} now (behind any counting wrapper, so the
+     * probe is not counted); a lock it takes is released at once.
+     */
+    static boolean otherOwnerCanTake(LockStore store, DistributedLockClient client, String resourceId) {
+        String key = client.key(resourceId);
+        boolean taken = store.tryLock(key, "other-owner", 60);
+        if (taken) {
+            store.unlock(key, "other-owner");
+        }
+        return taken;
+    }
+
     /** Counts TryLocks and Unlocks; can fail the next Unlock. No fencing tokens. */
-    static class Counting implements LockStore {
+    static class Counting extends CountingLockStore {
 
         final InMemoryLockStore locks;
-        final AtomicInteger tryLocks = new AtomicInteger();
-        final AtomicInteger unlocks = new AtomicInteger();
-        final AtomicBoolean failNextUnlock = new AtomicBoolean();
 
         Counting(InMemoryLockStore locks) {
+            super(locks);
             this.locks = locks;
-        }
-
-        @Override
-        public boolean tryLock(String key, String owner, int expireSeconds) {
-            tryLocks.incrementAndGet();
-            return locks.tryLock(key, owner, expireSeconds);
-        }
-
-        @Override
-        public LockStatus unlock(String key, String owner) {
-            unlocks.incrementAndGet();
-            if (failNextUnlock.getAndSet(false)) {
-                throw new IllegalStateException("connection reset during Unlock");
-            }
-            return locks.unlock(key, owner);
-        }
-
-        @Override
-        public LockStatus keepAlive(String key, String owner, int expireSeconds) {
-            return locks.keepAlive(key, owner, expireSeconds);
         }
     }
 

@@ -27,7 +27,7 @@ public class SettlementService {
                 lock -> book(orderId));
     }
 
-    /** One instance runs the batch; the others skip it. The lease is renewed after every step. */
+    /** One instance runs the batch; the others skip it. The lease is renewed while the lock is held. */
     public boolean settleBatch(String batchId, List<String> orderIds) {
         LockOptions options = LockOptions.builder().expire(Duration.ofMinutes(2)).build();
         Optional<LockHandle> taken = locks.tryAcquire("batch:" + batchId, options);
@@ -36,8 +36,10 @@ public class SettlementService {
         }
         try (LockHandle lock = taken.get()) {
             for (String orderId : orderIds) {
+                if (!lock.isHeld()) {
+                    return false; // lost (store down past the lease, say): another instance may take over
+                }
                 book(orderId);
-                lock.renew();
             }
         }
         return true;

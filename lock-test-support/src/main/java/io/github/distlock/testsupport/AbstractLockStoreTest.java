@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What the store suites share: one store per test class, built by {@link #createStore()} before the first test and
  * closed after the last (when it is {@link AutoCloseable}), and the same for a {@linkplain #createPeerStore() peer}
- * when the suite uses one; fresh keys and owners for every test, and waits bounded in time. Extend one of the suites, not this class: {@link AbstractLockStoreContractTest},
- * {@link AbstractReleaseAwaitingLockStoreTest}, {@link AbstractFencedLockStoreTest}.
+ * when the suite uses one; fresh keys and owners for every test, and waits bounded in time. Extend one of the suites,
+ * not this class: {@link AbstractLockStoreContractTest}, {@link AbstractReleaseAwaitingLockStoreTest},
+ * {@link AbstractFencedLockStoreTest}, {@link AbstractLockLossReportingTest}.
  *
  * @param <S> the store interface the suite tests
  */

@@ -17,8 +17,8 @@ import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.LockStore;
 
 /**
- * Runs lock stores in child JVMs, for the tests that need a second process: a holder killed with SIGKILL, and mutual
- * exclusion between processes. The child runs on the test classpath and builds its store with a
+ * Runs lock stores in child JVMs, for the tests that need a second process: a holder killed with SIGKILL, mutual
+ * exclusion between processes, and a contender that keeps trying a key held here. The child runs on the test classpath and builds its store with a
  * {@link StoreFactory} named by class, from one string argument (an address, say).
  *
  * <p>Exclusion is checked with counters in files: a holder reads a key's counter, pauses, and writes it back plus
@@ -46,20 +46,30 @@ public final class ChildJvm {
         File dir = TestServers.workDirectory("holder");
         File output = new File(dir, "holder.log");
         Process child = start(output, "hold", factory.getName(), argument, key, Integer.toString(expireSeconds));
+        awaitOutput(child, output, "LOCKED", "NOT_LOCKED", "take " + key);
+        return child;
+    }
+
+    /**
+     * Waits until the child prints {@code ready}; kills it and fails when it prints {@code failed} (checked first,
+     * may be null), dies, or takes longer than {@link #READY_TIMEOUT}.
+     */
+    private static void awaitOutput(Process child, File output, String ready, String failed, String what)
+            throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && child.isAlive()) {
             String text = Files.readString(output.toPath());
-            if (text.contains("LOCKED")) {
-                return child;
-            }
-            if (text.contains("NOT_LOCKED")) {
+            if (failed != null && text.contains(failed)) {
                 child.destroyForcibly();
-                throw new AssertionError("The child could not take " + key + ":\n" + text);
+                throw new AssertionError("The child could not " + what + ":\n" + text);
+            }
+            if (text.contains(ready)) {
+                return;
             }
             Thread.sleep(20);
         }
         child.destroyForcibly();
-        throw new AssertionError("The child did not take " + key + " in time:\n" + Files.readString(output.toPath()));
+        throw new AssertionError("The child did not " + what + " in time:\n" + Files.readString(output.toPath()));
     }
 
     /** Kills {@code child} with SIGKILL, as a crash would, and waits until it is gone. */
@@ -117,6 +127,93 @@ public final class ChildJvm {
         return new ExclusionResult(grants, counted, failedUnlocks, all.toString());
     }
 
+    /** Outcome of a {@link Contender}: TryLocks tried, granted (each released at once), failed with an error. */
+    public record ContentionResult(long attempts, long grants, long errors, String output) {
+    }
+
+    /**
+     * A child JVM that tries to take one key again and again, between {@link #go()} and {@link #stop()}: a contender
+     * from another process, for tests that a lock stays held.
+     */
+    public static final class Contender {
+
+        private final Process child;
+        private final File dir;
+        private final File output;
+
+        private Contender(Process child, File dir, File output) {
+            this.child = child;
+            this.dir = dir;
+            this.output = output;
+        }
+
+        /** Starts trying now. */
+        public void go() throws IOException {
+            Files.writeString(dir.toPath().resolve("go"), "go");
+        }
+
+        /** Stops trying and returns what the child saw. */
+        public ContentionResult stop() throws Exception {
+            Files.writeString(dir.toPath().resolve("stop"), "stop");
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+                throw new AssertionError("The contender did not stop:\n" + Files.readString(output.toPath()));
+            }
+            String text = Files.readString(output.toPath());
+            if (child.exitValue() != 0) {
+                throw new AssertionError("The contender failed:\n" + text);
+            }
+            return new ContentionResult(valueAfter(text, "ATTEMPTS "), valueAfter(text, "GRANTS "),
+                    valueAfter(text, "ERRORS "), text);
+        }
+    }
+
+    /**
+     * Starts a child that, from {@link Contender#go()} until {@link Contender#stop()} (10 minutes at most), tries
+     * TryLock on {@code key} (lease 1 s) every {@code interval}, releasing at once what it gets. Returns once the
+     * child's store is built.
+     */
+    public static Contender contend(Class<? extends StoreFactory> factory, String argument, String key,
+            Duration interval) throws Exception {
+        File dir = TestServers.workDirectory("contender");
+        File output = new File(dir, "contender.log");
+        Process child = start(output, "contend", factory.getName(), argument, dir.getPath(), key,
+                Long.toString(interval.toMillis()));
+        awaitOutput(child, output, "READY", null, "start contending for " + key);
+        return new Contender(child, dir, output);
+    }
+
+    private static void contend(LockStore store, Path dir, String key, long intervalMillis) throws Exception {
+        System.out.println("READY");
+        System.out.flush();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!Files.exists(dir.resolve("go")) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        long attempts = 0;
+        long grants = 0;
+        long errors = 0;
+        while (!Files.exists(dir.resolve("stop")) && System.nanoTime() < deadline) {
+            String owner = "contender-" + UUID.randomUUID();
+            attempts++;
+            try {
+                if (store.tryLock(key, owner, 1)) {
+                    grants++;
+                    System.out.println("GRANTED at attempt " + attempts);
+                    store.unlock(key, owner);
+                }
+            } catch (RuntimeException e) {
+                errors++;
+                e.printStackTrace(System.out);
+            }
+            Thread.sleep(intervalMillis);
+        }
+        System.out.println("ATTEMPTS " + attempts);
+        System.out.println("GRANTS " + grants);
+        System.out.println("ERRORS " + errors);
+        System.out.flush();
+    }
+
     private static Process start(File output, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -151,6 +248,13 @@ public final class ChildJvm {
     public static void main(String[] args) throws Exception {
         StoreFactory factory = (StoreFactory) Class.forName(args[1]).getDeclaredConstructor().newInstance();
         LockStore store = factory.create(args[2]);
+        if (args[0].equals("contend")) {
+            contend(store, Path.of(args[3]), args[4], Long.parseLong(args[5]));
+            if (store instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+            System.exit(0);
+        }
         if (args[0].equals("hold")) {
             boolean locked = store.tryLock(args[3], "holder-" + UUID.randomUUID(), Integer.parseInt(args[4]));
             System.out.println(locked ? "LOCKED" : "NOT_LOCKED");

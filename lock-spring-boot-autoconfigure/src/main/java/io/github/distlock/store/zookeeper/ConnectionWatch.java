@@ -2,7 +2,10 @@ package io.github.distlock.store.zookeeper;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.distlock.spi.LockLossReporting.LockLossListener;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,11 +15,12 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 
 /**
  * Follows the connection: when it is SUSPENDED or the session LOST, every lock held through it is reported lost (a
- * WARN naming the keys, and {@link #lostLockCount()}), because while disconnected the store cannot tell whether its
- * session, and so its ephemeral nodes, survive. If the same session comes back (RECONNECTED), the nodes of those locks
- * are deleted so that nobody waits for their leases.
+ * WARN naming the keys, {@link #lostLockCount()}, and each lock to the {@link LockLossListener}s), because while
+ * disconnected the store cannot tell whether its session, and so its ephemeral nodes, survive. If the same session
+ * comes back (RECONNECTED), the nodes of those locks are deleted so that nobody waits for their leases.
  *
- * <p>Threads: Curator's connection-state thread calls {@link #stateChanged}; callers of the store read the count.
+ * <p>Threads: Curator's connection-state thread calls {@link #stateChanged} and the listeners; callers of the store
+ * read the count and add or remove listeners.
  */
 final class ConnectionWatch implements ConnectionStateListener {
 
@@ -27,11 +31,20 @@ final class ConnectionWatch implements ConnectionStateListener {
     private final HeldLocks book;
     private final NodeCleanup cleanup;
     private final AtomicLong lostLocks = new AtomicLong();
+    private final List<LockLossListener> listeners = new CopyOnWriteArrayList<>();
 
     ConnectionWatch(String storeName, HeldLocks book, NodeCleanup cleanup) {
         this.storeName = storeName;
         this.book = book;
         this.cleanup = cleanup;
+    }
+
+    void addListener(LockLossListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(LockLossListener listener) {
+        listeners.remove(listener);
     }
 
     /** Locks reported lost since the start. */
@@ -52,7 +65,8 @@ final class ConnectionWatch implements ConnectionStateListener {
     private void reportLost(ConnectionState state) {
         List<String> keys = new ArrayList<>();
         long sessionId = 0;
-        for (Held record : book.dropAll()) {
+        List<Held> lost = book.dropAll();
+        for (Held record : lost) {
             keys.add(record.key);
             sessionId = record.sessionId;
             cleanup.removeAfterReconnection(record); // removed after a reconnection, if the session survived
@@ -65,6 +79,21 @@ final class ConnectionWatch implements ConnectionStateListener {
             logger.warn("Lock store '" + storeName + "': ZooKeeper connection " + state + "; " + keys.size()
                     + " lock(s) held through session 0x" + Long.toHexString(sessionId)
                     + " are lost and must be taken again: " + keys);
+            String reason = "ZooKeeper connection " + state + " (session 0x" + Long.toHexString(sessionId)
+                    + "): its ephemeral node may be gone";
+            for (Held record : lost) {
+                tell(record, reason);
+            }
+        }
+    }
+
+    private void tell(Held record, String reason) {
+        for (LockLossListener listener : listeners) {
+            try {
+                listener.lockLost(record.key, record.owner, reason);
+            } catch (RuntimeException e) {
+                logger.warn("Lock store '" + storeName + "': a lock loss listener failed", e);
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.function.LongSupplier;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.LockLossReporting;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
@@ -25,7 +26,8 @@ import org.apache.zookeeper.data.ACL;
  * <p>Threads: any number of callers at once, and {@link #close()}. The state lives in the parts (book of held locks,
  * ensemble clock, root node, cleanup), each safe for the threads that touch it.
  */
-public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockStore, AutoCloseable {
+public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockStore, LockLossReporting,
+        AutoCloseable {
 
     /** Default root under which lock nodes live. */
     public static final String DEFAULT_ROOT_PATH = ZooKeeperLockStoreProperties.DEFAULT_ROOT_PATH;
@@ -194,6 +196,17 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockS
     /** The waiting part, for tests. */
     ReleaseWatches releaseWatches() {
         return releaseWatches;
+    }
+
+    /** Hears of every lock reported lost when the connection is suspended or the session lost. */
+    @Override
+    public void addLockLossListener(LockLossListener listener) {
+        connectionWatch.addListener(listener);
+    }
+
+    @Override
+    public void removeLockLossListener(LockLossListener listener) {
+        connectionWatch.removeListener(listener);
     }
 
     /** Locks reported lost because the ZooKeeper connection was suspended or the session lost, since the start. */

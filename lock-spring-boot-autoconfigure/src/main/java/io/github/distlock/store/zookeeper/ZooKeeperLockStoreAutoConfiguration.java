@@ -1,9 +1,6 @@
 package io.github.distlock.store.zookeeper;
 
-import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStoreFactory;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.curator.framework.CuratorFramework;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -50,24 +47,6 @@ public class ZooKeeperLockStoreAutoConfiguration {
             return LockStoreFactory.unavailable(ZooKeeperLockStoreFactory.TYPE, "org.apache.curator:curator-framework "
                     + "(also next to spring-cloud-starter-zookeeper, which does not bring it; version from the Spring "
                     + "Cloud BOM)");
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = {CURATOR, "io.micrometer.core.instrument.binder.MeterBinder"})
-    static class MetricsConfiguration {
-
-        /** {@code distributed.lock.lost} (tag {@code store}): locks reported lost with their ZooKeeper session. */
-        @Bean
-        @ConditionalOnMissingBean(name = "zooKeeperLockStoreMeterBinder")
-        MeterBinder zooKeeperLockStoreMeterBinder(ObjectProvider<LockStoreRegistry> registry) {
-            return meters -> registry.ifAvailable(stores -> stores.stores(ZooKeeperLockStore.class).forEach(
-                    (name, store) -> FunctionCounter.builder("distributed.lock.lost", store,
-                                    ZooKeeperLockStore::lostLockCount)
-                            .description("Locks reported lost because the ZooKeeper connection was suspended or "
-                                    + "the session lost")
-                            .tag("store", name)
-                            .register(meters)));
         }
     }
 }

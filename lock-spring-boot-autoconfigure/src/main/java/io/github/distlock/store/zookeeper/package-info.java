@@ -15,7 +15,8 @@
  *   <li>{@code ServerClock}: what the leader's timestamps say of the ensemble's time now, and whether a lease is
  *       surely over by it. Pure logic.</li>
  *   <li>{@code NodeCleanup}: deletes the nodes of locks given up, while that is still safe;
- *       {@code ConnectionWatch}: reports locks lost on a disconnection and has their nodes removed on
+ *       {@code ConnectionWatch}: reports locks lost on a disconnection (WARN, and each lock to the
+ *       {@code LockLossReporting} listeners, so its holder is told) and has their nodes removed on
  *       reconnection.</li>
  *   <li>{@code RootNode}: the root node's creation and ACL, and the write that reads the ensemble's clock.</li>
  *   <li>{@code Requests} and {@code Reply}: ZooKeeper's asynchronous calls made blocking, each bounded by the
