@@ -29,7 +29,8 @@ class LockOptionsTest {
         assertThat(options.expireSeconds()).isEqualTo(120);
         assertThat(options.toBuilder().store(null).build().storeName()).as("null: the default store").isEmpty();
         assertThat(options.toBuilder().build()).isEqualTo(options).hasSameHashCodeAs(options);
-        assertThat(options).hasToString("LockOptions[store=jobs, expire=PT2M, waitTime=PT0.25S]");
+        assertThat(options).hasToString("LockOptions[store=jobs, expire=PT2M, waitTime=PT0.25S, renewal=true, "
+                + "reentrant=true, onLockLost=CONTINUE, holdAtLeast=PT0S]");
     }
 
     @Test
