@@ -70,7 +70,9 @@ class FencingEndToEndTest {
 
         CompletableFuture<Throwable> writeOfA = CompletableFuture.supplyAsync(() -> {
             try {
-                return instanceA.executeLocked(resource, LockOptions.builder().expire(Duration.ofSeconds(1)).build(),
+                // No renewal: a paused JVM renews nothing, so its lease runs out while it is paused.
+                return instanceA.executeLocked(resource, LockOptions.builder().expire(Duration.ofSeconds(1))
+                                .renewal(false).build(),
                         lock -> {
                             aHolds.countDown();
                             // The pause: A does not run until B has taken over and written.
