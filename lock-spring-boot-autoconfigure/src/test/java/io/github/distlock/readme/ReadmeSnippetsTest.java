@@ -32,6 +32,7 @@ class ReadmeSnippetsTest {
             Path.of("src/test/java/io/github/distlock/readme/StockSync.java"),
             Path.of("src/test/java/io/github/distlock/readme/SettlementService.java"),
             Path.of("src/test/java/io/github/distlock/readme/LedgerWriter.java"),
+            Path.of("src/test/java/io/github/distlock/readme/NightlyReport.java"),
             Path.of("src/test/java/io/github/distlock/store/inmemory/InMemoryLockStoreContractTest.java"));
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
