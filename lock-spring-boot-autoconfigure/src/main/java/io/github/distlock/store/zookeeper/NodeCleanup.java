@@ -34,36 +34,52 @@ final class NodeCleanup {
     private final String storeName;
     private final Requests requests;
     private final HeldLocks book;
+    private final PathClaims claims;
     private final LongSupplier nanoClock;
     private final long cleanupWindowNanos;
     private final List<Held> pendingRemoval = new ArrayList<>();
 
-    NodeCleanup(String storeName, Requests requests, HeldLocks book, LongSupplier nanoClock, long cleanupWindowNanos) {
+    NodeCleanup(String storeName, Requests requests, HeldLocks book, PathClaims claims, LongSupplier nanoClock,
+            long cleanupWindowNanos) {
         this.storeName = storeName;
         this.requests = requests;
         this.book = book;
+        this.claims = claims;
         this.nanoClock = nanoClock;
         this.cleanupWindowNanos = cleanupWindowNanos;
     }
 
-    /** Deletes the node of {@code record} if it is still that node and its cleanup window is open. Asynchronous. */
+    /**
+     * Deletes the node of {@code record} if it is still that node and its cleanup window is open. Asynchronous: once
+     * no other write of this store to the path is in flight ({@link PathClaims}), a {@code sync} (so that the read
+     * is not older than a write of this session whose answer was lost), a read, then a delete with the version read.
+     */
     void removeNodeOf(Held record) {
         ZooKeeper zk = requests.connectedOrNull();
         if (zk == null || zk.getSessionId() != record.sessionId) {
             return; // the session's end or a contender removes the node
         }
-        zk.getData(record.path, false, (rc, path, ctx, data, stat) -> {
-            if (rc != Code.OK.intValue() || !record.isNode(stat, data)
-                    || nanoClock.getAsLong() - record.leaseEndNanos >= cleanupWindowNanos
-                    || book.tracked(record, stat.getCzxid())) {
+        claims.whenFree(record.path, claim -> zk.sync(record.path, (syncRc, syncPath, syncCtx) -> {
+            if (syncRc != Code.OK.intValue()) {
+                claim.close();
                 return;
             }
-            zk.delete(record.path, stat.getVersion(), (deleteRc, deletePath, deleteCtx) -> {
-                if (deleteRc == Code.OK.intValue() && logger.isDebugEnabled()) {
-                    logger.debug("Removed the node of expired lock '" + record.key + "' of store '" + storeName + "'");
+            zk.getData(record.path, false, (rc, path, ctx, data, stat) -> {
+                if (rc != Code.OK.intValue() || !record.isNode(stat, data)
+                        || nanoClock.getAsLong() - record.leaseEndNanos >= cleanupWindowNanos
+                        || book.tracked(record, stat.getCzxid())) {
+                    claim.close();
+                    return;
                 }
+                zk.delete(record.path, stat.getVersion(), (deleteRc, deletePath, deleteCtx) -> {
+                    claim.close();
+                    if (deleteRc == Code.OK.intValue() && logger.isDebugEnabled()) {
+                        logger.debug("Removed the node of expired lock '" + record.key + "' of store '" + storeName
+                                + "'");
+                    }
+                }, null);
             }, null);
-        }, null);
+        }, null));
     }
 
     /** A request about {@code record}'s node went unanswered: removes the node now if connected, and again later. */

@@ -26,15 +26,17 @@ final class ReadingOperations {
 
     private final String storeName;
     private final HeldLocks book;
+    private final PathClaims claims;
     private final ServerClock serverClock;
     private final RootNode root;
     private final LongSupplier nanoClock;
     private final long takeoverDelayMillis;
 
-    ReadingOperations(String storeName, HeldLocks book, ServerClock serverClock, RootNode root,
+    ReadingOperations(String storeName, HeldLocks book, PathClaims claims, ServerClock serverClock, RootNode root,
             LongSupplier nanoClock, long takeoverDelayMillis) {
         this.storeName = storeName;
         this.book = book;
+        this.claims = claims;
         this.serverClock = serverClock;
         this.root = root;
         this.nanoClock = nanoClock;
@@ -69,8 +71,17 @@ final class ReadingOperations {
         });
     }
 
-    /** Reads the node, checks owner and lease, then writes; reads again if the node changed in between. */
+    /**
+     * Reads the node, checks owner and lease, then writes; reads again if the node changed in between. The path is
+     * claimed meanwhile, so no other write of this store lands between the read and the write ({@link PathClaims}).
+     */
     private LockStatus readThenWrite(Requests.Operation op, String path, String owner, Write write) {
+        try (PathClaims.Claim claim = op.claim(claims, path)) {
+            return readThenWriteClaimed(op, path, owner, write);
+        }
+    }
+
+    private LockStatus readThenWriteClaimed(Requests.Operation op, String path, String owner, Write write) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ZooKeeper zk = op.connected();
             Reply read = op.getData(zk, path);
@@ -125,6 +136,12 @@ final class ReadingOperations {
      * ensemble's clock. Returns whether a create is worth trying again.
      */
     boolean removeIfAbandoned(ZooKeeper zk, Requests.Operation op, String key, String path) {
+        try (PathClaims.Claim claim = op.claim(claims, path)) {
+            return removeIfAbandonedClaimed(zk, op, key, path);
+        }
+    }
+
+    private boolean removeIfAbandonedClaimed(ZooKeeper zk, Requests.Operation op, String key, String path) {
         Reply read = op.getData(zk, path);
         if (read.code() == Code.NONODE) {
             return true; // released meanwhile

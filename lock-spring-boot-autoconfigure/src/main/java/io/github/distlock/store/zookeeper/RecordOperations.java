@@ -17,12 +17,15 @@ import org.apache.zookeeper.ZooKeeper;
 final class RecordOperations {
 
     private final HeldLocks book;
+    private final PathClaims claims;
     private final NodeCleanup cleanup;
     private final ServerClock serverClock;
     private final LongSupplier nanoClock;
 
-    RecordOperations(HeldLocks book, NodeCleanup cleanup, ServerClock serverClock, LongSupplier nanoClock) {
+    RecordOperations(HeldLocks book, PathClaims claims, NodeCleanup cleanup, ServerClock serverClock,
+            LongSupplier nanoClock) {
         this.book = book;
+        this.claims = claims;
         this.cleanup = cleanup;
         this.serverClock = serverClock;
         this.nanoClock = nanoClock;
@@ -31,7 +34,7 @@ final class RecordOperations {
     LockStatus unlock(Requests.Operation op, Held mine) {
         ZooKeeper zk = op.connected();
         mine.lock.lock();
-        try {
+        try (PathClaims.Claim claim = op.claim(claims, mine.path)) {
             if (!mine.isLive(nanoClock.getAsLong()) || zk.getSessionId() != mine.sessionId) {
                 return null;
             }
@@ -62,7 +65,7 @@ final class RecordOperations {
     LockStatus keepAlive(Requests.Operation op, Held mine, long leaseMillis) {
         ZooKeeper zk = op.connected();
         mine.lock.lock();
-        try {
+        try (PathClaims.Claim claim = op.claim(claims, mine.path)) {
             long sent = nanoClock.getAsLong();
             if (!mine.isLive(sent) || zk.getSessionId() != mine.sessionId) {
                 return null;

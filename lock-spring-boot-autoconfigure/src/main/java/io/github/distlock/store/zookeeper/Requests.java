@@ -116,6 +116,19 @@ final class Requests {
             return call(reply -> zk.getACL(path, new Stat(), reply, null));
         }
 
+        /** Claims {@code path} among this store's writes ({@link PathClaims}), waiting until the deadline. */
+        PathClaims.Claim claim(PathClaims claims, String path) {
+            try {
+                return claims.claim(path, deadline - nanoClock.getAsLong());
+            } catch (TimeoutException e) {
+                throw failed("another write of the lock node was still unanswered after "
+                        + operationTimeout.toMillis() + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure(e);
+            }
+        }
+
         /** This operation failed because of {@code cause}. */
         LockStoreException failure(Throwable cause) {
             return new LockStoreException(storeName, name + " of '" + key + "'", cause);

@@ -83,10 +83,12 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockS
         this.serverClock = new ServerClock(nanoClock);
         // The book and the cleanup need each other: the book's timer reaches the cleanup through expired().
         this.book = new HeldLocks(storeName, nanoClock, this::expired);
-        this.cleanup = new NodeCleanup(storeName, requests, book, nanoClock, takeoverDelay.toNanos() / 2);
+        PathClaims claims = new PathClaims();
+        this.cleanup = new NodeCleanup(storeName, requests, book, claims, nanoClock, takeoverDelay.toNanos() / 2);
         this.connectionWatch = new ConnectionWatch(storeName, book, cleanup);
-        this.byRecord = new RecordOperations(book, cleanup, serverClock, nanoClock);
-        this.byReading = new ReadingOperations(storeName, book, serverClock, root, nanoClock, takeoverDelay.toMillis());
+        this.byRecord = new RecordOperations(book, claims, cleanup, serverClock, nanoClock);
+        this.byReading = new ReadingOperations(storeName, book, claims, serverClock, root, nanoClock,
+                takeoverDelay.toMillis());
         this.releaseWatches = new ReleaseWatches(requests, this::pathFor, serverClock, nanoClock,
                 takeoverDelay.toMillis());
         client.getConnectionStateListenable().addListener(connectionWatch);
@@ -191,6 +193,11 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockS
     @Override
     public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
         releaseWatches.awaitRelease(key, maxWait);
+    }
+
+    /** The connection listener, for tests that replay a disconnection. */
+    ConnectionWatch connectionWatch() {
+        return connectionWatch;
     }
 
     /** The waiting part, for tests. */

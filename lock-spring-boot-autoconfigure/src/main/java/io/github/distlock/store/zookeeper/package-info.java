@@ -18,6 +18,8 @@
  *       {@code ConnectionWatch}: reports locks lost on a disconnection (WARN, and each lock to the
  *       {@code LockLossReporting} listeners, so its holder is told) and has their nodes removed on
  *       reconnection.</li>
+ *   <li>{@code PathClaims}: at most one of the store's version-checked writes per node path in flight, so that two
+ *       of them are never decided on the same node.</li>
  *   <li>{@code RootNode}: the root node's creation and ACL, and the write that reads the ensemble's clock.</li>
  *   <li>{@code Requests} and {@code Reply}: ZooKeeper's asynchronous calls made blocking, each bounded by the
  *       operation's deadline, failures turned into {@code LockStoreException}.</li>

@@ -45,6 +45,8 @@ class ZooKeeperEnsembleTest {
     private final List<Grant[]> overlaps = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** When the leader was killed, by {@link System#nanoTime()}; grants are reported relative to it. */
+    private volatile long killedAtNanos = Long.MAX_VALUE;
 
     @Test
     void killingTheLeaderNeverLetsTwoOwnersHoldALockAndLockingRecovers() throws Exception {
@@ -66,6 +68,7 @@ class ZooKeeperEnsembleTest {
                 Thread.sleep(1500);
                 long grantsBefore = grants.get();
                 InstanceSpec leader = awaitLeader(cluster);
+                killedAtNanos = System.nanoTime();
                 assertThat(cluster.killServer(leader)).isTrue();
                 Thread.sleep(1000);
                 // A new leader is elected from the two left; locking works again.
@@ -146,6 +149,7 @@ class ZooKeeperEnsembleTest {
                 continue;
             }
             grants.incrementAndGet();
+            grant.grantedAtNanos = System.nanoTime();
             Set<Grant> holders = inside.get(key);
             synchronized (holders) { // of two overlapping holders, the later one always sees the earlier one
                 for (Grant other : holders) {
@@ -162,6 +166,7 @@ class ZooKeeperEnsembleTest {
             } catch (LockStoreException e) {
                 errors.incrementAndGet();
             }
+            grant.unlockedAtNanos = System.nanoTime();
             grant.lostAfterUnlock = store.lostLockCount();
             if (grant.unlockStatus != LockStatus.SUCCESS) {
                 // The connection listener may report the loss a moment after the Unlock found the lock gone.
@@ -176,12 +181,14 @@ class ZooKeeperEnsembleTest {
     }
 
     /** One granted TryLock and what its store said about it afterwards. */
-    private static final class Grant {
+    private final class Grant {
         final String owner;
         final ZooKeeperLockStore store;
         final long lostAtGrant;
         volatile LockStatus unlockStatus;
         volatile long lostAfterUnlock = -1;
+        volatile long grantedAtNanos;
+        volatile long unlockedAtNanos;
 
         Grant(String owner, ZooKeeperLockStore store, long lostAtGrant) {
             this.owner = owner;
@@ -197,8 +204,19 @@ class ZooKeeperEnsembleTest {
         @Override
         public String toString() {
             return owner + " (store " + System.identityHashCode(store) + ", unlock " + unlockStatus + ", lost "
-                    + lostAtGrant + "->" + lostAfterUnlock + ")";
+                    + lostAtGrant + "->" + lostAfterUnlock + ", granted " + sinceKill(grantedAtNanos)
+                    + ", unlocked " + sinceKill(unlockedAtNanos) + ")";
         }
+    }
+
+    /** {@code nanos} as milliseconds relative to the leader's kill (negative: before it). */
+    private String sinceKill(long nanos) {
+        if (nanos == 0) {
+            return "never";
+        }
+        long killed = killedAtNanos;
+        return killed == Long.MAX_VALUE ? "before the kill"
+                : TimeUnit.NANOSECONDS.toMillis(nanos - killed) + " ms after the kill";
     }
 
     private static InstanceSpec awaitLeader(TestingCluster cluster) throws InterruptedException {
