@@ -32,6 +32,8 @@ final class LockAcquirer {
     private static final int CLEANUP_BACKLOG = 1024;
 
     private final DistributedLockClient client;
+    /** Waiters of one lock in this JVM take turns: only one of them contends with the store. */
+    private final LocalLockQueue queue = new LocalLockQueue();
     /** Clean-up Unlocks after failed TryLocks: one daemon thread, gone when idle, a bounded backlog. */
     private final ThreadPoolExecutor cleanup = cleanupExecutor();
 
@@ -69,7 +71,8 @@ final class LockAcquirer {
             throw new LockNotAcquiredException(resourceId, storeName, "the thread was interrupted before it tried");
         }
         try {
-            return tryUntilDeadline(storeName, resourceId, owner, expireSeconds, waitNanos, start, sentAt);
+            return waitNanos == 0 ? tryUntilDeadline(storeName, resourceId, owner, expireSeconds, 0, start, sentAt)
+                    : tryInTurn(storeName, resourceId, owner, expireSeconds, start + waitNanos, sentAt);
         } catch (LockStoreException e) {
             releaseAfterFailedTryLock(storeName, resourceId, owner);
             if (Thread.currentThread().isInterrupted()) {
@@ -77,6 +80,42 @@ final class LockAcquirer {
             }
             throw e;
         }
+    }
+
+    /** Waits for the lock's turn among this JVM's waiters ({@link LocalLockQueue}), then contends until the deadline. */
+    private long tryInTurn(String storeName, String resourceId, String owner, int expireSeconds, long deadline,
+            long[] sentAt) {
+        LocalLockQueue.Waiter turn;
+        try {
+            turn = queue.join(storeName, resourceId, expireSeconds, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockNotAcquiredException(resourceId, storeName, "interrupted while waiting", e);
+        }
+        if (turn == null) {
+            return FencedLockStore.NOT_ACQUIRED;
+        }
+        long token = FencedLockStore.NOT_ACQUIRED;
+        try {
+            long now = System.nanoTime();
+            token = tryUntilDeadline(storeName, resourceId, owner, expireSeconds, Math.max(0, deadline - now), now,
+                    sentAt);
+        } finally {
+            if (token != FencedLockStore.NOT_ACQUIRED) {
+                queue.granted(turn, owner, sentAt[0]);
+            } else {
+                queue.pass(turn);
+            }
+        }
+        return token;
+    }
+
+    /**
+     * The lock {@code owner} acquired here was released (or handed to its {@code holdAtLeast} lease): the next waiter
+     * of this JVM contends for it.
+     */
+    void released(String storeName, String resourceId, String owner) {
+        queue.released(storeName, resourceId, owner);
     }
 
     private long tryUntilDeadline(String storeName, String resourceId, String owner, int expireSeconds,

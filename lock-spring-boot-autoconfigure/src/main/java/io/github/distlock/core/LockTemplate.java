@@ -327,6 +327,7 @@ public class LockTemplate {
                 lockedAt);
         TemplateLockHandle lock = new TemplateLockHandle(client, recorder, heldLocks, storeName, resourceId, owner,
                 expire, token, lockedAt, watch);
+        lock.acquirer = acquirer;
         heldLocks.add(lock);
         return lock;
     }

@@ -48,6 +48,8 @@ final class TemplateLockHandle implements LockHandle {
     private volatile LockStatus releaseStatus;
     /** The handle this one is nested in on its thread, while bound in {@link CurrentLock}. */
     TemplateLockHandle outer;
+    /** Told of the release, to hand the lock's turn to the next waiter of this JVM; set before the handle is shared. */
+    LockAcquirer acquirer;
 
     TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, HeldLocks heldLocks,
             String storeName, String resourceId, String owner, int expireSeconds, long fencingToken,
@@ -168,6 +170,9 @@ final class TemplateLockHandle implements LockHandle {
             throw e;
         } finally {
             heldLocks.remove(this);
+            if (acquirer != null) {
+                acquirer.released(storeName, resourceId, owner);
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
