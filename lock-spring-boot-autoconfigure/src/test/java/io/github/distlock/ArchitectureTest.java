@@ -23,7 +23,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code api} ← {@code spi} ← {@code metrics} ← {@code core} ← {@code annotation}, {@code grpc}, {@code store.*}
  * ← {@code autoconfigure}, with no cycles between any two packages (each store package is a package of its own).
  * {@code health} (the lock stores' health component) uses only {@code core}, {@code spi} and {@code api}, whatever the
- * store types; {@code web} (lock failures as HTTP problem details) only {@code api}; {@code waiting} (what the stores'
+ * store types; {@code web} (lock failures as HTTP problem details) only {@code api} and {@code fencing}; {@code waiting} (what the stores'
  * release signals share) uses nothing else of ours; {@code fencing} (the resource-side check) uses {@code api} only.
  * {@code grpc.proto} (the generated Lock API messages and stubs) is a layer of its own, using nothing of ours: the
  * gRPC server and the {@code layotto} store (a client of a sidecar) both speak it, and stores still do not know the
@@ -79,7 +79,7 @@ class ArchitectureTest {
     static final ArchRule waitingDependsOnNothingElseOfOurs = onlyOursFrom(WAITING);
 
     @ArchTest
-    static final ArchRule webDependsOnlyOnApi = onlyOursFrom(WEB, API);
+    static final ArchRule webDependsOnlyOnApiAndFencing = onlyOursFrom(WEB, API, FENCING);
 
     @ArchTest
     static final ArchRule fencingDependsOnlyOnApi = onlyOursFrom(FENCING, API);

@@ -1,7 +1,9 @@
 package io.github.distlock.web;
 
+import io.github.distlock.api.LockLostException;
 import io.github.distlock.api.LockNotAcquiredException;
 import io.github.distlock.api.LockStoreException;
+import io.github.distlock.fencing.StaleFencingTokenException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -18,6 +20,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * <ul>
  *   <li>{@link LockNotAcquiredException}: 409 Conflict, "Lock not acquired"; the resource id and store only with
  *       {@code distributed-lock.web.include-key=true};</li>
+ *   <li>{@link LockLostException} and {@link StaleFencingTokenException}: 409 Conflict, "Lock lost": the lock the
+ *       request held ran out or was taken over before its work finished (a fenced write was refused, or the
+ *       {@code onLockLost} option said to fail); nothing of the lock is named, the cause is logged as one WARN
+ *       line;</li>
  *   <li>{@link LockStoreException}: 503 Service Unavailable, "Lock store unavailable", logged as one WARN line
  *       naming the store and cause (the client gets neither).</li>
  * </ul>
@@ -46,6 +52,15 @@ public class LockProblemDetailsHandler {
             problem.setProperty("resourceId", e.getResourceId());
             problem.setProperty("store", e.getStoreName());
         }
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+    }
+
+    @ExceptionHandler({LockLostException.class, StaleFencingTokenException.class})
+    public ResponseEntity<ProblemDetail> lockLost(RuntimeException e) {
+        logger.warn("Answered 409: " + e.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+                "The lock this request held was lost before its work finished; the work may be retried.");
+        problem.setTitle("Lock lost");
         return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
     }
 

@@ -1,6 +1,7 @@
 package io.github.distlock.web;
 
 import io.github.distlock.api.LockNotAcquiredException;
+import io.github.distlock.fencing.StaleFencingTokenException;
 import io.github.distlock.api.LockOptions;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.TryLockRequest;
@@ -78,6 +79,19 @@ class LockProblemDetailsTest {
     }
 
     @Test
+    void aRefusedFencedWriteAnswers409LockLostInMvcAndWebFlux() {
+        mvc.run(context -> MockMvcBuilders.webAppContextSetup(context).build().perform(post("/orders/42/ship"))
+                .andExpect(status().isConflict())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.title").value("Lock lost"))
+                .andExpect(content().string(org.hamcrest.Matchers.not(
+                        org.hamcrest.Matchers.containsString("ledger")))));
+        webflux.run(context -> WebTestClient.bindToApplicationContext(context).build().post().uri("/orders/42/ship")
+                .exchange().expectStatus().isEqualTo(HttpStatus.CONFLICT)
+                .expectBody().jsonPath("$.title").isEqualTo("Lock lost"));
+    }
+
+    @Test
     void mvcNamesTheKeyWhenAskedTo() {
         mvc.withPropertyValues("distributed-lock.web.include-key=true").run(context -> {
             holdOrder42(context.getBean(DistributedLockClient.class));
@@ -149,6 +163,13 @@ class LockProblemDetailsTest {
         @PostMapping("/orders/42/pay")
         String pay() {
             return locks.executeLocked("order:42", LockOptions.tryOnce(), lock -> "paid");
+        }
+
+        @PostMapping("/orders/42/ship")
+        String ship() {
+            return locks.executeLocked("order:42", LockOptions.tryOnce(), lock -> {
+                throw new StaleFencingTokenException("ledger order 42", lock.fencingToken().orElse(1), 99);
+            });
         }
 
         @PostMapping("/orders/42/refund")
