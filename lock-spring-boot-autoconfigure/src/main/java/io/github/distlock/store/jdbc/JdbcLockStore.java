@@ -1,0 +1,153 @@
+package io.github.distlock.store.jdbc;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+import io.github.distlock.api.LockStatus;
+import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.ReleaseAwaitingLockStore;
+
+/**
+ * Locks in one table of a relational database (PostgreSQL, MySQL, MariaDB or H2), through Spring's
+ * {@code JdbcClient} on the application's {@code DataSource}: one row per key, the lease measured by the database
+ * server's clock. The README's "JDBC store" section is the design's one write-up; the SQL is in the
+ * {@link LockTableDialect} of each database.
+ *
+ * <ul>
+ *   <li>TryLock: one atomic statement that inserts the row, or takes it over when its lease is over, incrementing
+ *       the row's fencing token.</li>
+ *   <li>Unlock and LockKeepAlive: one {@code UPDATE} conditioned on the owner and a live lease; when it changes
+ *       nothing, a read of the row says whether the key is free ({@code LOCK_UNEXIST}) or held by another owner
+ *       ({@code LOCK_BELONG_TO_OTHERS}). Unlock ends the lease but keeps the row, so the token counter survives.</li>
+ *   <li>Waiting ({@link #awaitRelease}): on PostgreSQL woken by {@code NOTIFY} from Unlock; otherwise, or while
+ *       the listening connection is lost, a poll.</li>
+ * </ul>
+ * Every operation runs on a connection of its own outside the caller's transaction ({@link LockConnections}),
+ * bounded by the operation timeout; failures are thrown as Spring's {@code DataAccessException}s.
+ */
+public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore, AutoCloseable {
+
+    private final LockTableDialect dialect;
+    private final LockConnections connections;
+    private final long pollMillis;
+    private final ReleaseWaiters waiters;
+    private final PostgresReleaseListener listener;
+
+    /**
+     * @param waiters  woken on release notifications; {@code null} when there are none (waiting polls)
+     * @param listener what feeds {@code waiters}, closed with the store; may be {@code null}
+     */
+    JdbcLockStore(LockTableDialect dialect, LockConnections connections, Duration pollInterval,
+            ReleaseWaiters waiters, PostgresReleaseListener listener) {
+        this.dialect = dialect;
+        this.connections = connections;
+        this.pollMillis = Math.max(1, pollInterval.toMillis());
+        this.waiters = waiters;
+        this.listener = listener;
+    }
+
+    @Override
+    public boolean tryLock(String key, String owner, int expireSeconds) {
+        return tryLockFenced(key, owner, expireSeconds) != NOT_ACQUIRED;
+    }
+
+    /** The token is the row's counter: 1 for a key's first grant ever, one more for every grant after it. */
+    @Override
+    public long tryLockFenced(String key, String owner, int expireSeconds) {
+        byte[] storedKey = ColumnBytes.of(key);
+        byte[] storedOwner = ColumnBytes.of(owner);
+        return connections.run(jdbc -> dialect.tryLock(jdbc, storedKey, storedOwner, expireSeconds));
+    }
+
+    @Override
+    public LockStatus unlock(String key, String owner) {
+        byte[] storedKey = ColumnBytes.of(key);
+        byte[] storedOwner = ColumnBytes.of(owner);
+        return connections.run(jdbc -> dialect.unlock(jdbc, storedKey, storedOwner) ? LockStatus.SUCCESS
+                // Live and ours now means the same owner took it again after the UPDATE found it free.
+                : statusOf(dialect.read(jdbc, storedKey), storedOwner, LockStatus.LOCK_UNEXIST));
+    }
+
+    @Override
+    public LockStatus keepAlive(String key, String owner, int expireSeconds) {
+        byte[] storedKey = ColumnBytes.of(key);
+        byte[] storedOwner = ColumnBytes.of(owner);
+        return connections.run(jdbc -> dialect.keepAlive(jdbc, storedKey, storedOwner, expireSeconds)
+                ? LockStatus.SUCCESS
+                // Live and ours: MySQL counted no change because the lease already ends where it was asked to.
+                : statusOf(dialect.read(jdbc, storedKey), storedOwner, LockStatus.SUCCESS));
+    }
+
+    private static LockStatus statusOf(LockTableDialect.Lease lease, byte[] owner, LockStatus liveAndOurs) {
+        if (lease == null || !lease.live()) {
+            return LockStatus.LOCK_UNEXIST;
+        }
+        return Arrays.equals(lease.owner(), owner) ? liveAndOurs : LockStatus.LOCK_BELONG_TO_OTHERS;
+    }
+
+    /**
+     * Returns when the key is free (at once if it is), when a release notification for it arrives, when its lease
+     * ends by the database's clock, after the poll interval when no notification can come, or after
+     * {@code maxWait}, whichever is first.
+     */
+    @Override
+    public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        byte[] storedKey = ColumnBytes.of(key);
+        try (ReleaseWaiters.Waiter waiter = waiters == null ? null : waiters.register(storedKey)) {
+            LockTableDialect.Lease lease = connections.run(jdbc -> dialect.read(jdbc, storedKey));
+            if (lease == null || !lease.live()) {
+                return;
+            }
+            long waitMillis = Math.min(lease.millisLeft(),
+                    TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            if (waiter == null || !waiter.notified()) {
+                waitMillis = Math.min(waitMillis, pollMillis);
+            }
+            if (waitMillis <= 0) {
+                return;
+            }
+            if (waiter == null) {
+                TimeUnit.MILLISECONDS.sleep(waitMillis);
+            } else {
+                waiter.await(waitMillis);
+            }
+        }
+    }
+
+    /** The database family, as detected at startup. */
+    public String databaseName() {
+        return dialect.databaseName();
+    }
+
+    /** Whether this store has release notifications (PostgreSQL with {@code release-notifications} on). */
+    public boolean notifying() {
+        return listener != null;
+    }
+
+    /** Whether release notifications reach this store's waiters now. */
+    public boolean listening() {
+        return listener != null && listener.listening();
+    }
+
+    /**
+     * Runs a query on the lock table that reads no row, within the operation timeout; throws Spring's
+     * {@code DataAccessException} when the database or the table cannot be reached. For health checks.
+     */
+    public void checkReachable() {
+        connections.run(jdbc -> jdbc.sql(dialect.probeSql()).query().listOfRows());
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcLockStore[" + dialect.databaseName() + ", table " + dialect.table + "]";
+    }
+}

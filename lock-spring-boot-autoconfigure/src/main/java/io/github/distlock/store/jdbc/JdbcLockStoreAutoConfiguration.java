@@ -1,0 +1,46 @@
+package io.github.distlock.store.jdbc;
+
+import io.github.distlock.spi.LockStoreFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The jdbc lock store type, when Spring JDBC is on the classpath (its health:
+ * {@link JdbcLockStoreHealthAutoConfiguration}).
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
+public class JdbcLockStoreAutoConfiguration {
+
+    static final String SPRING_JDBC = "org.springframework.jdbc.core.simple.JdbcClient";
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = SPRING_JDBC)
+    static class JdbcStoreTypeConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "jdbcLockStoreFactory")
+        JdbcLockStoreFactory jdbcLockStoreFactory(ListableBeanFactory beanFactory) {
+            return new JdbcLockStoreFactory(beanFactory);
+        }
+    }
+
+    /** Without Spring JDBC, a store of type jdbc says what to add. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(SPRING_JDBC)
+    static class MissingClientConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "jdbcLockStoreFactory")
+        LockStoreFactory<Void> jdbcLockStoreFactory() {
+            return LockStoreFactory.unavailable(JdbcLockStoreFactory.TYPE, JdbcLockStoreFactory.REQUIRED_DEPENDENCY);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.github.distlock.store.jdbc;
+
+import java.time.Duration;
+
+/** Settings of a lock store of type jdbc, under {@code distributed-lock.stores.<name>.jdbc}. */
+public class JdbcLockStoreProperties {
+
+    /**
+     * Name of the DataSource bean the store uses. Leave empty to use the application's only (or primary) one, the
+     * one Spring Boot configures from spring.datasource.*.
+     */
+    private String dataSource;
+
+    /**
+     * The lock table: an unquoted SQL name, optionally schema-qualified (schema.table).
+     */
+    private String tableName = "distributed_lock";
+
+    /**
+     * Whether to create the lock table at startup when it does not exist (CREATE TABLE IF NOT EXISTS). Off by
+     * default: create it with your migrations (the README has the DDL, Flyway and Liquibase snippets).
+     */
+    private boolean createTable = false;
+
+    /**
+     * Longest time one lock statement may take (JDBC query timeout, rounded up to whole seconds, and the
+     * connection's network timeout); then the operation fails. Getting a connection from the pool is bounded by
+     * the pool's own setting (spring.datasource.hikari.connection-timeout).
+     */
+    private Duration operationTimeout = Duration.ofSeconds(5);
+
+    /**
+     * How often a waiting lock call (@DistributedLock with waitTime) looks again when no release notification can
+     * wake it: on MySQL, MariaDB and H2 always, on PostgreSQL while the listening connection is down. A waiter also
+     * wakes when the lease it waits for ends.
+     */
+    private Duration pollInterval = Duration.ofMillis(100);
+
+    /**
+     * PostgreSQL only: wake waiting lock calls with LISTEN/NOTIFY when a lock is released. Holds one connection of
+     * the pool per store for listening.
+     */
+    private boolean releaseNotifications = true;
+
+    public String getDataSource() {
+        return dataSource;
+    }
+
+    public void setDataSource(String dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public String getTableName() {
+        return tableName;
+    }
+
+    public void setTableName(String tableName) {
+        this.tableName = tableName;
+    }
+
+    public boolean isCreateTable() {
+        return createTable;
+    }
+
+    public void setCreateTable(boolean createTable) {
+        this.createTable = createTable;
+    }
+
+    public Duration getOperationTimeout() {
+        return operationTimeout;
+    }
+
+    public void setOperationTimeout(Duration operationTimeout) {
+        this.operationTimeout = operationTimeout;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    public boolean isReleaseNotifications() {
+        return releaseNotifications;
+    }
+
+    public void setReleaseNotifications(boolean releaseNotifications) {
+        this.releaseNotifications = releaseNotifications;
+    }
+}

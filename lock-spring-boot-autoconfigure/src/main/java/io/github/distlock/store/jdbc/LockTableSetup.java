@@ -1,0 +1,109 @@
+package io.github.distlock.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+
+import javax.sql.DataSource;
+
+import io.github.distlock.api.InvalidLockConfigurationException;
+import io.github.distlock.spi.LockStoreDefinition;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.BadSqlGrammarException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * At startup: which database the DataSource reaches, the lock table created when asked to, and the table checked,
+ * each failure stopping startup with the property at fault (and, for a missing table, the DDL to run).
+ */
+final class LockTableSetup {
+
+    private static final Log logger = LogFactory.getLog(LockTableSetup.class);
+
+    private LockTableSetup() {
+    }
+
+    /** Detects the database, creates the table if {@code create-table} is on, checks it; returns the dialect. */
+    static LockTableDialect prepare(LockStoreDefinition<JdbcLockStoreProperties> definition, DataSource dataSource,
+            LockConnections connections, String table) {
+        JdbcLockStoreProperties properties = definition.properties();
+        Database database = detect(definition, dataSource);
+        LockTableDialect dialect = LockTableDialect.forProduct(database.product(), table,
+                properties.isReleaseNotifications());
+        if (dialect == null) {
+            throw new InvalidLockConfigurationException(definition.typeProperty(),
+                    "Lock store '" + definition.storeName() + "' reaches a " + database.product()
+                            + " database; the jdbc store supports " + LockTableDialect.supported() + ".",
+                    "Point " + definition.property("data-source") + " at a supported database, or use another "
+                            + "store type.");
+        }
+        if (dialect instanceof PostgresLockTable && database.isolation() > Connection.TRANSACTION_READ_COMMITTED) {
+            logger.warn("Lock store '" + definition.storeName() + "': the DataSource's connections default to an "
+                    + "isolation level above READ COMMITTED; under contention PostgreSQL then aborts some lock "
+                    + "statements with serialization failures (reported as store errors). Use READ COMMITTED, "
+                    + "PostgreSQL's default.");
+        }
+        if (properties.isCreateTable()) {
+            try {
+                connections.run(jdbc -> jdbc.sql(dialect.createTableSql()).update());
+            } catch (DataAccessException e) {
+                // Another instance creating it at the same moment can fail this one; the check below decides.
+                logger.debug("CREATE TABLE for lock store '" + definition.storeName() + "' failed", e);
+            }
+        }
+        check(definition, connections, dialect, table);
+        return dialect;
+    }
+
+    private static void check(LockStoreDefinition<JdbcLockStoreProperties> definition, LockConnections connections,
+            LockTableDialect dialect, String table) {
+        try {
+            connections.run(jdbc -> jdbc.sql(dialect.probeSql()).query().listOfRows());
+        } catch (BadSqlGrammarException e) {
+            String property = definition.property(definition.properties().isCreateTable() ? "table-name"
+                    : "create-table");
+            throw new InvalidLockConfigurationException(property,
+                    "Lock table '" + table + "' of lock store '" + definition.storeName() + "' is missing or lacks "
+                            + "the lock columns in the " + dialect.databaseName() + " database ("
+                            + rootMessage(e) + ").",
+                    "Create it with your migrations (the README has Flyway and Liquibase snippets):\n\n"
+                            + dialect.createTableSql() + ";\n\nor set " + definition.property("create-table")
+                            + "=true to have it created at startup.");
+        } catch (DataAccessException e) {
+            throw unreachable(definition, e);
+        }
+    }
+
+    private static Database detect(LockStoreDefinition<JdbcLockStoreProperties> definition, DataSource dataSource) {
+        try {
+            return new JdbcTemplate(dataSource).execute((ConnectionCallback<Database>) connection -> {
+                DatabaseMetaData metaData = connection.getMetaData();
+                return new Database(metaData.getDatabaseProductName(), connection.getTransactionIsolation());
+            });
+        } catch (DataAccessException e) {
+            throw unreachable(definition, e);
+        }
+    }
+
+    private static InvalidLockConfigurationException unreachable(
+            LockStoreDefinition<JdbcLockStoreProperties> definition, DataAccessException e) {
+        return new InvalidLockConfigurationException(definition.property("data-source"),
+                "Lock store '" + definition.storeName() + "' could not reach its database to check the lock table: "
+                        + rootMessage(e),
+                "Check the DataSource's settings (spring.datasource.*) and that the database is up.");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        for (int depth = 0; depth < 20 && root.getCause() != null; depth++) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getName() : root.getMessage();
+    }
+
+    private record Database(String product, int isolation) {
+    }
+}

@@ -1,0 +1,13 @@
+package io.github.distlock.store.jdbc;
+
+import io.github.distlock.spi.AbstractLockStoreContractTest;
+import io.github.distlock.spi.LockStore;
+
+/** The store contract on MariaDB at READ COMMITTED. */
+class MariaDbJdbcLockStoreContractTest extends AbstractLockStoreContractTest {
+
+    @Override
+    protected LockStore createStore() {
+        return JdbcTestStores.store(JdbcTestStores.mariaDb());
+    }
+}
