@@ -68,7 +68,10 @@ final class H2LockTable extends LockTableDialect {
 
     @Override
     protected String millisLeft() {
-        return "DATEDIFF(MILLISECOND, CURRENT_TIMESTAMP(3), expires_at)";
+        // Not DATEDIFF: it counts in each value's local time, so values with different offsets (sessions in other
+        // time zones) come out hours apart.
+        return "CAST(CEIL((EXTRACT(EPOCH FROM expires_at) - EXTRACT(EPOCH FROM CURRENT_TIMESTAMP(3))) * 1000)"
+                + " AS BIGINT)";
     }
 
     @Override

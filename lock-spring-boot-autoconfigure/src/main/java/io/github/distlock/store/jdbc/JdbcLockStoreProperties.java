@@ -37,8 +37,9 @@ public class JdbcLockStoreProperties {
     private Duration pollInterval = Duration.ofMillis(100);
 
     /**
-     * PostgreSQL only: wake waiting lock calls with LISTEN/NOTIFY when a lock is released. Holds one connection of
-     * the pool per store for listening.
+     * PostgreSQL only: Unlock sends a NOTIFY, and the store LISTENs (on one connection of the pool, held for it) to
+     * wake its waiting lock calls at once. Turn it off for PostgreSQL-compatible databases without NOTIFY; keep it
+     * the same on every instance sharing the table, since waiters are only woken by the notifications others send.
      */
     private boolean releaseNotifications = true;
 

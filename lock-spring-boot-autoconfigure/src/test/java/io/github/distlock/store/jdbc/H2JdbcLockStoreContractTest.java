@@ -8,6 +8,6 @@ class H2JdbcLockStoreContractTest extends AbstractLockStoreContractTest {
 
     @Override
     protected LockStore createStore() {
-        return JdbcTestStores.store(JdbcTestStores.h2());
+        return JdbcTestStores.store(JdbcTestStores.Db.H2.dataSource());
     }
 }

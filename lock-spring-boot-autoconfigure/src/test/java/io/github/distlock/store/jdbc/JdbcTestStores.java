@@ -1,6 +1,7 @@
 package io.github.distlock.store.jdbc;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,7 +9,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariConfig;
 import io.github.distlock.spi.LockStoreDefinition;
 import io.github.distlock.testsupport.JdbcTestServer;
 import io.github.distlock.testsupport.MariaDbTestServer;
@@ -17,37 +18,78 @@ import io.github.distlock.testsupport.PostgresTestServer;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 
 /**
- * Builds JDBC lock stores for tests the way the auto-configuration does, through {@link JdbcLockStoreFactory} (table
- * check and all), on pools that live as long as the JVM.
+ * The databases of the JDBC store's tests, and stores built on them the way the auto-configuration builds them
+ * (through {@link JdbcLockStoreFactory}, table check and all). Pools live as long as the JVM.
  */
 final class JdbcTestStores {
 
     static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(3);
     static final String PREFIX = "distributed-lock.stores.test.jdbc";
+    static final String TABLE = "distributed_lock";
 
-    private static final Map<String, HikariDataSource> POOLS = new ConcurrentHashMap<>();
+    private static final Map<String, DataSource> POOLS = new ConcurrentHashMap<>();
 
     private JdbcTestStores() {
     }
 
-    /** The shared PostgreSQL, through a pool at READ COMMITTED (PostgreSQL's default). */
-    static DataSource postgres() {
-        return pool("postgres", PostgresTestServer.shared().connectionString());
-    }
+    /** A test database: the shared server of its kind. */
+    enum Db {
+        /** The shared PostgreSQL. */
+        POSTGRES {
+            @Override
+            String connectionString() {
+                return PostgresTestServer.shared().connectionString();
+            }
 
-    /** The shared MariaDB, through a pool whose connections run at READ COMMITTED (MariaDB defaults to REPEATABLE READ). */
-    static DataSource mariaDb() {
-        return pool("mariadb", MariaDbTestServer.shared().connectionString());
-    }
+            @Override
+            String setTimeZone(String offset) {
+                return "SET TIME ZONE INTERVAL '" + offset + "' HOUR TO MINUTE";
+            }
+        },
+        /** The shared MariaDB. */
+        MARIADB {
+            @Override
+            String connectionString() {
+                return MariaDbTestServer.shared().connectionString();
+            }
 
-    /** An in-memory H2 database of this JVM. */
-    static DataSource h2() {
-        return pool("h2", "jdbc:h2:mem:distlock;DB_CLOSE_DELAY=-1|sa|");
-    }
+            @Override
+            String setTimeZone(String offset) {
+                return "SET time_zone = '" + offset + "'";
+            }
+        },
+        /** An in-memory H2 database of this JVM. */
+        H2 {
+            @Override
+            String connectionString() {
+                return "jdbc:h2:mem:distlock;DB_CLOSE_DELAY=-1|sa|";
+            }
 
-    private static DataSource pool(String name, String connectionString) {
-        return POOLS.computeIfAbsent(name, n -> JdbcTestServer.dataSource(connectionString,
-                config -> config.setTransactionIsolation("TRANSACTION_READ_COMMITTED")));
+            @Override
+            String setTimeZone(String offset) {
+                return "SET TIME ZONE '" + offset + "'";
+            }
+        };
+
+        abstract String connectionString();
+
+        /** SQL setting the session's time zone to a UTC offset such as {@code +14:00}. */
+        abstract String setTimeZone(String offset);
+
+        /** A pool whose connections run at READ COMMITTED (MariaDB's own default is REPEATABLE READ). */
+        DataSource dataSource() {
+            return dataSource("default", config -> { });
+        }
+
+        /** A pool of its own for {@code variant}, READ COMMITTED unless {@code customizer} says otherwise. */
+        DataSource dataSource(String variant, Consumer<HikariConfig> customizer) {
+            return POOLS.computeIfAbsent(name() + "/" + variant, key -> JdbcTestServer.dataSource(connectionString(),
+                    config -> {
+                        config.setPoolName("test-" + name().toLowerCase() + "-" + variant);
+                        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+                        customizer.accept(config);
+                    }));
+        }
     }
 
     /** Settings as the tests use them: the table created, a short operation timeout; then {@code customizer}. */
@@ -70,12 +112,28 @@ final class JdbcTestStores {
                 .create(new LockStoreDefinition<>("test", properties(customizer), PREFIX));
     }
 
-    /** Runs {@code sql} on a connection of {@code dataSource}, auto-committed. */
-    static void execute(DataSource dataSource, String sql) {
+    /** Runs {@code sql} on a connection of its own, auto-committed; returns the update count (or -1). */
+    static int execute(DataSource dataSource, String sql) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            connection.createStatement().execute(sql);
-        } catch (java.sql.SQLException e) {
+            return connection.createStatement().executeUpdate(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** A single number {@code sql} reads, on a connection of its own. */
+    static long queryLong(DataSource dataSource, String sql, byte[]... parameters) {
+        try (Connection connection = dataSource.getConnection();
+                var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setBytes(i + 1, parameters[i]);
+            }
+            try (var result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
         }
     }

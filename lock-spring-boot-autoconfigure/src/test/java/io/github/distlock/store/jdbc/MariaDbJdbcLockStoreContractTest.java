@@ -8,6 +8,6 @@ class MariaDbJdbcLockStoreContractTest extends AbstractLockStoreContractTest {
 
     @Override
     protected LockStore createStore() {
-        return JdbcTestStores.store(JdbcTestStores.mariaDb());
+        return JdbcTestStores.store(JdbcTestStores.Db.MARIADB.dataSource());
     }
 }

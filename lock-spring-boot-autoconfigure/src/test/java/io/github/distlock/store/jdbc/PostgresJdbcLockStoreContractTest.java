@@ -8,6 +8,6 @@ class PostgresJdbcLockStoreContractTest extends AbstractLockStoreContractTest {
 
     @Override
     protected LockStore createStore() {
-        return JdbcTestStores.store(JdbcTestStores.postgres());
+        return JdbcTestStores.store(JdbcTestStores.Db.POSTGRES.dataSource());
     }
 }
