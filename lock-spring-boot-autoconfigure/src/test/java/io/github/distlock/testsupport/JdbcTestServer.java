@@ -56,6 +56,9 @@ public abstract class JdbcTestServer implements AutoCloseable {
     /** Starts the stopped server again on the same port, with its data. */
     public abstract void restart();
 
+    @Override
+    public abstract void close();
+
     /** A Hikari pool on this server: small, failing fast when the server is down; {@code customizer} may change it. */
     public HikariDataSource dataSource(Consumer<HikariConfig> customizer) {
         return dataSource(connectionString(), customizer);

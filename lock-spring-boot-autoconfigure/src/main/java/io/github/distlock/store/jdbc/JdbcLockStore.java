@@ -116,6 +116,13 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
         }
     }
 
+    /** Milliseconds of lease {@code key} has left by the database's clock; zero or less when free. For tests. */
+    long millisLeft(String key) {
+        byte[] storedKey = ColumnBytes.of(key);
+        LockTableDialect.Lease lease = connections.run(jdbc -> dialect.read(jdbc, storedKey));
+        return lease == null ? 0 : lease.millisLeft();
+    }
+
     /** The database family, as detected at startup. */
     public String databaseName() {
         return dialect.databaseName();
