@@ -35,7 +35,7 @@ final class LockTableSetup {
                 properties.isReleaseNotifications());
         if (dialect == null) {
             throw new InvalidLockConfigurationException(definition.typeProperty(),
-                    "Lock store '" + definition.storeName() + "' reaches a " + database.product()
+                    "Lock store '" + definition.storeName() + "' reaches a database of type " + database.product()
                             + " database; the jdbc store supports " + LockTableDialect.supported() + ".",
                     "Point " + definition.property("data-source") + " at a supported database, or use another "
                             + "store type.");
