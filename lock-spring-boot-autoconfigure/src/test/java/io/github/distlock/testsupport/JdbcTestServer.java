@@ -13,6 +13,8 @@ import java.util.function.Consumer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import org.springframework.util.FileSystemUtils;
+
 /**
  * A database server for the JDBC store's tests, reached by a JDBC URL with a user and password: from an environment
  * variable, a Testcontainers container, or a local server process (see {@link PostgresTestServer},
@@ -85,6 +87,28 @@ public abstract class JdbcTestServer implements AutoCloseable {
     /** Whether this JVM runs as root, where database servers must run as their own unprivileged user. */
     static boolean runningAsRoot() {
         return "root".equals(System.getProperty("user.name"));
+    }
+
+    /**
+     * A fresh directory for one server's data and logs, owned by {@code osUser} when this JVM runs as root. It is
+     * under the system's temporary directory rather than the build's: the server's own user must be able to reach
+     * it, which a checkout under {@code /root} would not allow. {@code cleanup} runs at JVM exit, and then the
+     * directory is deleted.
+     */
+    static File serverDirectory(String name, String osUser, Runnable cleanup) {
+        try {
+            File directory = Files.createTempDirectory("distlock-" + name + "-").toFile();
+            if (runningAsRoot()) {
+                chown(directory, osUser);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                cleanup.run();
+                FileSystemUtils.deleteRecursively(directory);
+            }, "remove-" + directory.getName()));
+            return directory;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create a directory for " + name, e);
+        }
     }
 
     /** Makes {@code user} the owner of {@code directory} (only root may). */

@@ -11,7 +11,7 @@ import java.util.List;
  * A MariaDB for tests. From, in this order: {@value #ADDRESS_ENV} (a JDBC URL, {@code url|user|password} when the
  * URL does not carry them); a container when Docker is available; the Debian package's {@code mariadbd}
  * ({@code mariadb-server}) on a free loopback port with a data directory made by {@code mariadb-install-db} under
- * {@code target/test-servers}, as user {@code mysql} when the JVM runs as root. Otherwise
+ * the temporary directory, as user {@code mysql} when the JVM runs as root. Otherwise
  * {@link TestServers#unavailable}. The database {@code distlock} and user {@code distlock} (password
  * {@code distlock}) are created by an init file at every start.
  *
@@ -67,10 +67,14 @@ public final class MariaDbTestServer extends JdbcTestServer {
                     + "mariadb-install-db binaries (Debian: apt-get install mariadb-server)");
         }
         int port = TestServers.freePort();
-        File dir = TestServers.workDirectory("mariadb-" + port);
+        ServerProcess[] started = new ServerProcess[1];
+        File dir = serverDirectory("mariadb-" + port, OS_USER, () -> {
+            if (started[0] != null) {
+                started[0].kill();
+            }
+        });
         List<String> asServerUser = new ArrayList<>();
-        if (JdbcTestServer.runningAsRoot()) {
-            chown(dir, OS_USER);
+        if (runningAsRoot()) {
             asServerUser.add("--user=" + OS_USER);
         }
         File data = new File(dir, "data");
@@ -90,13 +94,14 @@ public final class MariaDbTestServer extends JdbcTestServer {
         }
         List<String> command = new ArrayList<>(List.of(server, "--no-defaults", "--datadir=" + data,
                 "--port=" + port, "--bind-address=127.0.0.1", "--skip-name-resolve",
-                // Short, so that it fits a Unix socket path wherever the build directory is.
-                "--socket=/tmp/distlock-mariadb-" + port + ".sock", "--init-file=" + init,
+                "--socket=" + new File(dir, "mariadbd.sock"), "--init-file=" + init,
                 "--log-error=" + new File(dir, "error.log"), "--pid-file=" + new File(dir, "mariadbd.pid"),
                 "--innodb-flush-log-at-trx-commit=2", "--max-connections=300"));
         command.addAll(asServerUser);
         command.addAll(sizes);
-        ServerProcess process = new ServerProcess("mariadb-" + port, command, port, dir).start();
+        ServerProcess process = new ServerProcess("mariadb-" + port, command, port, dir);
+        started[0] = process;
+        process.start();
         return new MariaDbTestServer("jdbc:mariadb://127.0.0.1:" + port + "/" + USER, USER, USER, process, null);
     }
 

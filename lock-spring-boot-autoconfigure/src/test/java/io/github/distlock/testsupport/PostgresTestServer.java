@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * A PostgreSQL for tests. From, in this order: {@value #ADDRESS_ENV} (a JDBC URL, {@code url|user|password} when
  * the URL does not carry them); a container when Docker is available; the server binaries of the Debian package
  * ({@code postgresql}, in {@code /usr/lib/postgresql/<version>/bin}) started on a free loopback port with a fresh
- * data directory under {@code target/test-servers}, as user {@code postgres} when the JVM runs as root (PostgreSQL
+ * data directory under the temporary directory, as user {@code postgres} when the JVM runs as root (PostgreSQL
  * refuses root). Otherwise {@link TestServers#unavailable}.
  *
  * <p>Fault tests need a server they can stop and restart: {@link #startLocalProcess()} gives one (binary only).
@@ -72,17 +72,21 @@ public final class PostgresTestServer extends JdbcTestServer {
                     + "binaries on the PATH or in /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)");
         }
         int port = TestServers.freePort();
-        File dir = TestServers.workDirectory("postgres-" + port);
-        if (runningAsRoot()) {
-            chown(dir, OS_USER);
-        }
+        ServerProcess[] started = new ServerProcess[1];
+        File dir = serverDirectory("postgres-" + port, OS_USER, () -> {
+            if (started[0] != null) {
+                started[0].kill();
+            }
+        });
         File data = new File(dir, "data");
         runToEnd(asUser(OS_USER, List.of(initdb, "-D", data.getPath(), "-U", USER, "--auth=trust",
                 "--encoding=UTF8", "--locale=C", "--no-sync")), new File(dir, "initdb.log"));
         List<String> command = new ArrayList<>(List.of(postgres, "-D", data.getPath(), "-p", Integer.toString(port),
                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off",
                 "-c", "full_page_writes=off", "-c", "max_connections=200"));
-        ServerProcess process = new ServerProcess("postgres-" + port, asUser(OS_USER, command), port, dir).start();
+        ServerProcess process = new ServerProcess("postgres-" + port, asUser(OS_USER, command), port, dir);
+        started[0] = process;
+        process.start();
         List<String> stop = asUser(OS_USER, List.of(pgCtl, "-D", data.getPath(), "stop", "-m", "fast", "-w",
                 "-t", "30"));
         return new PostgresTestServer("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "", process, stop,
