@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,8 +26,13 @@ public class JdbcLockStoreAutoConfiguration {
     @ConditionalOnClass(name = SPRING_JDBC)
     static class JdbcStoreTypeConfiguration {
 
+        /**
+         * Made after the application's database initialization (Flyway, Liquibase, {@code spring.sql.init}), since
+         * the stores it builds check their table at once.
+         */
         @Bean
         @ConditionalOnMissingBean(name = "jdbcLockStoreFactory")
+        @DependsOnDatabaseInitialization
         JdbcLockStoreFactory jdbcLockStoreFactory(ListableBeanFactory beanFactory) {
             return new JdbcLockStoreFactory(beanFactory);
         }

@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -72,6 +73,35 @@ class JdbcLockStoreAutoConfigurationTest {
                 .replace("CREATE TABLE", "CREATE SCHEMA locks; CREATE TABLE"));
         runner.withPropertyValues("spring.datasource.url=" + url, "distributed-lock.stores.main.type=JDBC",
                 STORE + "table-name=locks.distributed_lock").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertLocks(context.getBean(DistributedLockClient.class));
+                });
+    }
+
+    /** Spring Boot's schema initialization (like Flyway and Liquibase) runs before the store checks the table. */
+    @Test
+    void theTableCheckWaitsForTheApplicationsSchemaInitialization() {
+        runner.withConfiguration(AutoConfigurations.of(DataSourceInitializationAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=" + h2Url(), "spring.sql.init.mode=always",
+                        "spring.sql.init.schema-locations=classpath:jdbc-lock-table-h2.sql",
+                        "distributed-lock.stores.main.type=jdbc")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertLocks(context.getBean(DistributedLockClient.class));
+                });
+    }
+
+    @Test
+    void withoutSpringBootsSqlModuleTheStoreWorksAsWell() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class,
+                        InMemoryLockStoreAutoConfiguration.class, JdbcLockStoreAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("org.springframework.boot.sql",
+                        "org.springframework.boot.jdbc", "org.springframework.data.redis", "org.apache.curator",
+                        "io.etcd.jetcd"))
+                .withBean("dataSource", DataSource.class, () -> h2(h2Url()))
+                .withPropertyValues("distributed-lock.stores.main.type=jdbc", STORE + "create-table=true")
+                .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertLocks(context.getBean(DistributedLockClient.class));
                 });
