@@ -25,11 +25,17 @@ public abstract class JdbcTestServer implements AutoCloseable {
     private final String jdbcUrl;
     private final String username;
     private final String password;
+    /** The local server process; null for a container or an external server. */
+    protected final ServerProcess process;
+    private final AutoCloseable container;
 
-    protected JdbcTestServer(String jdbcUrl, String username, String password) {
+    protected JdbcTestServer(String jdbcUrl, String username, String password, ServerProcess process,
+            AutoCloseable container) {
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
+        this.process = process;
+        this.container = container;
     }
 
     public String jdbcUrl() {
@@ -50,16 +56,51 @@ public abstract class JdbcTestServer implements AutoCloseable {
     }
 
     /** Whether this server is a child process that {@link #stop()} and {@link #restart()} control. */
-    public abstract boolean isLocalProcess();
+    public boolean isLocalProcess() {
+        return process != null;
+    }
 
     /** Shuts the server down (a clean, fast shutdown that ends client connections); local processes only. */
-    public abstract void stop();
+    public void stop() {
+        requireProcess().stop();
+    }
 
     /** Starts the stopped server again on the same port, with its data. */
-    public abstract void restart();
+    public void restart() {
+        requireProcess().start();
+    }
 
+    /** Stops the local process, or the container. */
     @Override
-    public abstract void close();
+    public void close() {
+        if (process != null && process.isAlive()) {
+            try {
+                stop();
+            } catch (RuntimeException e) {
+                process.kill();
+            }
+        }
+        if (container != null) {
+            try {
+                container.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot stop the container of " + jdbcUrl, e);
+            }
+        }
+    }
+
+    protected ServerProcess requireProcess() {
+        if (process == null) {
+            throw new IllegalStateException("This database is not a child process of the test; use "
+                    + "startLocalProcess()");
+        }
+        return process;
+    }
+
+    /** {@code url}, or {@code url|user|password}, from an environment variable, split in three. */
+    static String[] external(String address) {
+        return (address.trim() + "||").split("\\|", -1);
+    }
 
     /** A Hikari pool on this server: small, failing fast when the server is down; {@code customizer} may change it. */
     public HikariDataSource dataSource(Consumer<HikariConfig> customizer) {

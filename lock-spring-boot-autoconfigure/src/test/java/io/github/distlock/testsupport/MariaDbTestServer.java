@@ -27,14 +27,9 @@ public final class MariaDbTestServer extends JdbcTestServer {
 
     private static MariaDbTestServer shared;
 
-    private final ServerProcess process;
-    private final AutoCloseable container;
-
     private MariaDbTestServer(String jdbcUrl, String username, String password, ServerProcess process,
             AutoCloseable container) {
-        super(jdbcUrl, username, password);
-        this.process = process;
-        this.container = container;
+        super(jdbcUrl, username, password, process, container);
     }
 
     /** One server for every test class of this JVM that does not stop it; stopped when the JVM exits. */
@@ -49,7 +44,7 @@ public final class MariaDbTestServer extends JdbcTestServer {
     public static MariaDbTestServer start() {
         String address = System.getenv(ADDRESS_ENV);
         if (address != null && !address.isBlank()) {
-            String[] parts = (address.trim() + "||").split("\\|", -1);
+            String[] parts = external(address);
             return new MariaDbTestServer(parts[0], parts[1], parts[2], null, null);
         }
         if (TestServers.dockerAvailable()) {
@@ -103,43 +98,6 @@ public final class MariaDbTestServer extends JdbcTestServer {
         started[0] = process;
         process.start();
         return new MariaDbTestServer("jdbc:mariadb://127.0.0.1:" + port + "/" + USER, USER, USER, process, null);
-    }
-
-    @Override
-    public boolean isLocalProcess() {
-        return process != null;
-    }
-
-    /** A normal shutdown (SIGTERM): client connections are ended, the data is kept. */
-    @Override
-    public void stop() {
-        requireProcess().stop();
-    }
-
-    @Override
-    public void restart() {
-        requireProcess().start();
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.stop();
-        }
-        if (container != null) {
-            try {
-                container.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("Cannot stop the MariaDB container", e);
-            }
-        }
-    }
-
-    private ServerProcess requireProcess() {
-        if (process == null) {
-            throw new IllegalStateException("This MariaDB is not a child process; use startLocalProcess()");
-        }
-        return process;
     }
 
     /** Testcontainers, in a class of its own: loaded only with Docker. */

@@ -27,18 +27,14 @@ public final class PostgresTestServer extends JdbcTestServer {
 
     private static PostgresTestServer shared;
 
-    private final ServerProcess process;
     private final List<String> stopCommand;
     private final File workDirectory;
-    private final AutoCloseable container;
 
     private PostgresTestServer(String jdbcUrl, String username, String password, ServerProcess process,
             List<String> stopCommand, File workDirectory, AutoCloseable container) {
-        super(jdbcUrl, username, password);
-        this.process = process;
+        super(jdbcUrl, username, password, process, container);
         this.stopCommand = stopCommand;
         this.workDirectory = workDirectory;
-        this.container = container;
     }
 
     /** One server for every test class of this JVM that does not stop it; stopped when the JVM exits. */
@@ -53,7 +49,7 @@ public final class PostgresTestServer extends JdbcTestServer {
     public static PostgresTestServer start() {
         String address = System.getenv(ADDRESS_ENV);
         if (address != null && !address.isBlank()) {
-            String[] parts = (address.trim() + "||").split("\\|", -1);
+            String[] parts = external(address);
             return new PostgresTestServer(parts[0], parts[1], parts[2], null, null, null, null);
         }
         if (TestServers.dockerAvailable()) {
@@ -106,47 +102,12 @@ public final class PostgresTestServer extends JdbcTestServer {
         }
     }
 
-    @Override
-    public boolean isLocalProcess() {
-        return process != null;
-    }
-
     /** A fast shutdown ({@code pg_ctl stop -m fast}): client connections are ended, the data is kept. */
     @Override
     public void stop() {
         requireProcess();
         runToEnd(stopCommand, new File(workDirectory, "pg_ctl.log"));
         process.stop();
-    }
-
-    @Override
-    public void restart() {
-        requireProcess().start();
-    }
-
-    @Override
-    public void close() {
-        if (process != null && process.isAlive()) {
-            try {
-                stop();
-            } catch (RuntimeException e) {
-                process.kill();
-            }
-        }
-        if (container != null) {
-            try {
-                container.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("Cannot stop the PostgreSQL container", e);
-            }
-        }
-    }
-
-    private ServerProcess requireProcess() {
-        if (process == null) {
-            throw new IllegalStateException("This PostgreSQL is not a child process; use startLocalProcess()");
-        }
-        return process;
     }
 
     /** Testcontainers, in a class of its own: loaded only with Docker. */
