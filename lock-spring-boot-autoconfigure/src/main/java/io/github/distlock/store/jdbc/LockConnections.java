@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,6 +34,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class LockConnections {
 
     private static final Executor DIRECT = Runnable::run;
+    private static final int ATTEMPTS = 3;
 
     private final JdbcTemplate template;
     private final JdbcClient jdbc;
@@ -50,10 +52,32 @@ final class LockConnections {
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, operationTimeout.toMillis()));
     }
 
-    /** Runs {@code work} as described in the class comment; its statements all use the same connection. */
+    /**
+     * Runs {@code work} as described in the class comment; its statements all use the same connection. A
+     * serialization failure or deadlock (SQLSTATE class 40: the database rolled the statement back, so it had no
+     * effect) runs the whole of {@code work} again, at most {@value #ATTEMPTS} times in all: PostgreSQL raises one
+     * for a contended TryLock when the pool runs at REPEATABLE READ or above.
+     */
     <T> T run(Function<JdbcClient, T> work) {
-        return outsideCallerTransaction.execute(status ->
-                template.execute((ConnectionCallback<T>) connection -> runOn(connection, work)));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return outsideCallerTransaction.execute(status ->
+                        template.execute((ConnectionCallback<T>) connection -> runOn(connection, work)));
+            } catch (ConcurrencyFailureException e) {
+                if (attempt >= ATTEMPTS || !rolledBack(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean rolledBack(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T> T runOn(Connection connection, Function<JdbcClient, T> work) throws SQLException {

@@ -42,9 +42,9 @@ final class LockTableSetup {
         }
         if (dialect instanceof PostgresLockTable && database.isolation() > Connection.TRANSACTION_READ_COMMITTED) {
             logger.warn("Lock store '" + definition.storeName() + "': the DataSource's connections default to an "
-                    + "isolation level above READ COMMITTED; under contention PostgreSQL then aborts some lock "
-                    + "statements with serialization failures (reported as store errors). Use READ COMMITTED, "
-                    + "PostgreSQL's default.");
+                    + "isolation level above READ COMMITTED; under contention PostgreSQL then aborts lock "
+                    + "statements with serialization failures, which the store retries (up to 3 times) and then "
+                    + "reports as store errors. Use READ COMMITTED, PostgreSQL's default.");
         }
         if (properties.isCreateTable()) {
             try {
