@@ -24,7 +24,10 @@ import io.github.distlock.spi.ReleaseAwaitingLockStore;
  *       the listening connection is lost, a poll.</li>
  * </ul>
  * Every operation runs on a connection of its own outside the caller's transaction ({@link LockConnections}),
- * bounded by the operation timeout; failures are thrown as Spring's {@code DataAccessException}s.
+ * each statement bounded by the store's {@code operation-timeout}. Leases are whole seconds ({@code expireSeconds}),
+ * measured by the database server's clock. Any failure (database unreachable, statement timed out, table missing)
+ * is thrown as Spring's {@code DataAccessException}, which {@code DistributedLockClient} reports as a
+ * {@code LockStoreException}; a failure is never answered as "not acquired". Thread-safe.
  */
 public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore, AutoCloseable {
 
@@ -52,7 +55,10 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
         return tryLockFenced(key, owner, expireSeconds) != NOT_ACQUIRED;
     }
 
-    /** The token is the row's counter: 1 for a key's first grant ever, one more for every grant after it. */
+    /**
+     * As {@link #tryLock}, returning the grant's fencing token: the row's counter, 1 for the key's first grant ever
+     * and one more for every grant after it (across unlocks, expiries and takeovers), or {@link #NOT_ACQUIRED}.
+     */
     @Override
     public long tryLockFenced(String key, String owner, int expireSeconds) {
         byte[] storedKey = ColumnBytes.of(key);
@@ -89,7 +95,10 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
     /**
      * Returns when the key is free (at once if it is), when a release notification for it arrives, when its lease
      * ends by the database's clock, after the poll interval when no notification can come, or after
-     * {@code maxWait}, whichever is first.
+     * {@code maxWait}, whichever is first. Reads the key's lease once (a {@code DataAccessException} when the
+     * database cannot answer).
+     *
+     * @throws InterruptedException when the thread is interrupted while waiting
      */
     @Override
     public void awaitRelease(String key, Duration maxWait) throws InterruptedException {
@@ -123,7 +132,7 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
         return lease == null ? 0 : lease.millisLeft();
     }
 
-    /** The database family, as detected at startup. */
+    /** The database family detected at startup: {@code PostgreSQL}, {@code MySQL/MariaDB} or {@code H2}. */
     public String databaseName() {
         return dialect.databaseName();
     }
@@ -146,6 +155,10 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
         connections.run(jdbc -> jdbc.sql(dialect.probeSql()).query().listOfRows());
     }
 
+    /**
+     * Stops the PostgreSQL listener, if any, and gives its connection back to the pool (within about a second); the
+     * DataSource is the application's and stays open.
+     */
     @Override
     public void close() {
         if (listener != null) {
