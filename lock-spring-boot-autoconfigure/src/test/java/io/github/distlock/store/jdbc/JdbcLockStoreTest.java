@@ -1,5 +1,7 @@
 package io.github.distlock.store.jdbc;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -20,7 +22,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.dao.DataAccessException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What the JDBC store adds to the contract, on each database: fencing tokens kept in the row, one row per key,
@@ -184,6 +189,33 @@ class JdbcLockStoreTest {
         } finally {
             east.close();
             west.close();
+        }
+    }
+
+    /** A row locked by someone else's open transaction: the lock statement gives up after operation-timeout. */
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void aStatementStuckBehindARowLockFailsAfterTheOperationTimeout(Db db) throws Exception {
+        String key = key("row-locked");
+        assertThat(store(db).tryLock(key, "holder", 60)).isTrue();
+        try (JdbcLockStore impatient = JdbcTestStores.store(db.dataSource(),
+                properties -> properties.setOperationTimeout(Duration.ofSeconds(1)));
+                Connection blocker = db.dataSource().getConnection()) {
+            blocker.setAutoCommit(false);
+            try (PreparedStatement select = blocker.prepareStatement("SELECT lock_owner FROM "
+                    + JdbcTestStores.TABLE + " WHERE lock_key = ? FOR UPDATE")) {
+                select.setBytes(1, ColumnBytes.of(key));
+                select.executeQuery().close();
+            }
+            try {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> impatient.unlock(key, "holder")).isInstanceOf(DataAccessException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to give up")
+                        .isLessThan(Duration.ofMillis(2500));
+            } finally {
+                blocker.rollback();
+            }
+            assertThat(impatient.unlock(key, "holder")).as("once the row is free").isEqualTo(LockStatus.SUCCESS);
         }
     }
 
