@@ -1,8 +1,12 @@
 package io.github.distlock.store.jdbc;
 
+import java.util.List;
+import java.util.Map;
+
 import io.github.distlock.spi.FencedLockStore;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 /**
  * MySQL and MariaDB (InnoDB). TryLock is one {@code INSERT ... ON DUPLICATE KEY UPDATE} whose assignments each
@@ -12,10 +16,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  *
  * <p>The affected-rows count cannot say whether the lock was taken: with the CLIENT_FOUND_ROWS flag, which both
  * MySQL Connector/J and MariaDB Connector/J set by default ({@code useAffectedRows=false}), a refusal that changes
- * nothing counts 1, as an insert does. So the statement reports its outcome through {@code LAST_INSERT_ID(expr)},
- * which sets the connection's last insert id: 1 on insert, the new token on takeover, 0 on refusal. It is read
- * back on the same connection right after. Time: {@code UTC_TIMESTAMP(3)} into a {@code DATETIME(3)} in UTC, so
- * no session time zone is involved.
+ * nothing counts 1, as an insert does. So the statement reports its outcome through {@code LAST_INSERT_ID(expr)}:
+ * 1 on insert, the new token on takeover, 0 on refusal. The server returns that value as the statement's insert id
+ * in its reply, which JDBC hands out as the generated key (none for 0), so the outcome comes back in the same round
+ * trip. Time: {@code UTC_TIMESTAMP(3)} into a {@code DATETIME(3)} in UTC, so no session time zone is involved.
  */
 final class MySqlLockTable extends LockTableDialect {
 
@@ -50,8 +54,16 @@ final class MySqlLockTable extends LockTableDialect {
 
     @Override
     long tryLock(JdbcClient jdbc, byte[] key, byte[] owner, int expireSeconds) {
-        jdbc.sql(tryLockSql).param(key).param(owner).param(expireSeconds).param(owner).param(expireSeconds).update();
-        long token = jdbc.sql("SELECT LAST_INSERT_ID()").query(Long.class).single();
+        GeneratedKeyHolder insertId = new GeneratedKeyHolder();
+        jdbc.sql(tryLockSql).param(key).param(owner).param(expireSeconds).param(owner).param(expireSeconds)
+                .update(insertId);
+        // MySQL Connector/J lists one key per affected row (2 for an update, counting on from the first): the first
+        // is the insert id.
+        List<Map<String, Object>> keys = insertId.getKeyList();
+        if (keys.isEmpty() || keys.get(0).isEmpty()) {
+            return FencedLockStore.NOT_ACQUIRED;
+        }
+        long token = ((Number) keys.get(0).values().iterator().next()).longValue();
         return token > 0 ? token : FencedLockStore.NOT_ACQUIRED;
     }
 

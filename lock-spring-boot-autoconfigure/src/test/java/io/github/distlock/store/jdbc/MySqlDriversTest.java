@@ -5,21 +5,28 @@ import java.util.UUID;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.store.jdbc.JdbcTestStores.Db;
-import org.junit.jupiter.api.Test;
+import io.github.distlock.testsupport.JdbcTestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * MariaDB Connector/J with {@code useAffectedRows=true}: statements that change nothing count 0 rather than the
- * rows found (the default, which the other tests use). Outcomes must not depend on which count the driver reports.
+ * The MySQL/MariaDB statements through MySQL Connector/J as well as MariaDB Connector/J (the contract suite uses the
+ * latter), each with the found-rows count (their default) and with {@code useAffectedRows=true}, where a statement
+ * that changes nothing counts 0. Outcomes and tokens must not depend on the driver or the count.
  */
-class MariaDbAffectedRowsTest {
+class MySqlDriversTest {
 
-    @Test
-    void outcomesAreTheSameWhenTheDriverCountsChangedRows() throws Exception {
-        try (JdbcLockStore store = JdbcTestStores.store(Db.MARIADB.dataSource("affected-rows",
-                config -> config.addDataSourceProperty("useAffectedRows", "true")))) {
-            String key = "affected-rows-" + UUID.randomUUID();
+    @ParameterizedTest(name = "{0} useAffectedRows={1}")
+    @CsvSource({"jdbc:mysql:, false", "jdbc:mysql:, true", "jdbc:mariadb:, true"})
+    void outcomesAndTokensAreTheSameWhateverTheDriverAndTheRowCount(String scheme, boolean affectedRows)
+            throws Exception {
+        String connection = Db.MARIADB.connectionString().replace("jdbc:mariadb:", scheme);
+        try (JdbcLockStore store = JdbcTestStores.store(JdbcTestServer.dataSource(connection,
+                config -> config.addDataSourceProperty("useAffectedRows", Boolean.toString(affectedRows))))) {
+            assertThat(store.databaseName()).isEqualTo("MySQL/MariaDB");
+            String key = "drivers-" + UUID.randomUUID();
             assertThat(store.tryLockFenced(key, "owner", 1)).isEqualTo(1);
             assertThat(store.tryLockFenced(key, "owner", 1)).as("same owner, changes nothing")
                     .isEqualTo(FencedLockStore.NOT_ACQUIRED);
@@ -35,6 +42,7 @@ class MariaDbAffectedRowsTest {
             assertThat(store.unlock(key, "owner")).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
             assertThat(store.unlock(key, "other")).isEqualTo(LockStatus.SUCCESS);
             assertThat(store.unlock(key, "other")).isEqualTo(LockStatus.LOCK_UNEXIST);
+            assertThat(store.tryLockFenced(key, "third", 60)).as("after an unlock").isEqualTo(3);
         }
     }
 }
