@@ -27,6 +27,7 @@ import io.github.distlock.testsupport.PostgresTestServer;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -55,7 +56,8 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * distlock's JDBC store (through {@link DistributedLockClient}); ShedLock's {@code JdbcTemplateLockProvider}
  * ({@code lock}, then {@code SimpleLock.unlock}, database time); Spring Integration's {@code JdbcLockRegistry}
  * ({@code tryLock}/{@code unlock}). Same server, same run, each library on a Hikari pool of its own with the same
- * settings. Every cycle must succeed (the key is the thread's own), or the benchmark fails.
+ * settings. Every cycle must succeed (the key is the thread's own), or the benchmark fails. {@code interleaved_1}
+ * runs the three in one loop, for ratios that a drifting machine load does not skew.
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests
@@ -87,6 +89,8 @@ public class JdbcLockBenchmark {
     private HikariDataSource integrationPool;
     private LockStore store;
     private DistributedLockClient client;
+    private LockStore quietStore;
+    private DistributedLockClient quietClient;
     private JdbcTemplateLockProvider shedLock;
     private DefaultLockRepository lockRepository;
     private JdbcLockRegistry lockRegistry;
@@ -102,6 +106,8 @@ public class JdbcLockBenchmark {
 
         store = jdbcStore(ourPool, true);
         client = new DistributedLockClient(Map.of(STORE, store), STORE, LockKeyNamespace.of("bench"));
+        quietStore = jdbcStore(ourPool, false);
+        quietClient = new DistributedLockClient(Map.of(STORE, quietStore), STORE, LockKeyNamespace.of("quiet"));
 
         new JdbcTemplate(shedLockPool).execute(database.equals("postgres")
                 ? "CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL PRIMARY KEY, "
@@ -121,6 +127,7 @@ public class JdbcLockBenchmark {
     public void stop() throws Exception {
         lockRepository.close();
         ((AutoCloseable) store).close();
+        ((AutoCloseable) quietStore).close();
         integrationPool.close();
         shedLockPool.close();
         ourPool.close();
@@ -224,7 +231,52 @@ public class JdbcLockBenchmark {
         registryCycle(thread);
     }
 
+    /**
+     * The three libraries one after another in the same loop, each cycle timed, so that a machine whose load drifts
+     * slows them alike: the ratios of the secondary results ({@link InterleavedTimes}) are the fairest comparison
+     * on a shared machine. Also times the store with release notifications off, for what {@code NOTIFY} costs.
+     */
+    @Benchmark
+    @Threads(1)
+    public void interleaved_1(PerThread thread, InterleavedTimes times) {
+        long start = System.nanoTime();
+        distlockCycle(client, thread);
+        long distlocked = System.nanoTime();
+        distlockCycle(quietClient, thread);
+        long quiet = System.nanoTime();
+        shedLockCycle(thread);
+        long shedLocked = System.nanoTime();
+        registryCycle(thread);
+        long registered = System.nanoTime();
+        times.distlockNanos += distlocked - start;
+        times.distlockQuietNanos += quiet - distlocked;
+        times.shedLockNanos += shedLocked - quiet;
+        times.springIntegrationNanos += registered - shedLocked;
+    }
+
+    /** Nanoseconds spent in each library's cycles by {@link #interleaved_1}, per iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class InterleavedTimes {
+        public long distlockNanos;
+        public long distlockQuietNanos;
+        public long shedLockNanos;
+        public long springIntegrationNanos;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            distlockNanos = 0;
+            distlockQuietNanos = 0;
+            shedLockNanos = 0;
+            springIntegrationNanos = 0;
+        }
+    }
+
     private void distlockCycle(PerThread thread) {
+        distlockCycle(client, thread);
+    }
+
+    private static void distlockCycle(DistributedLockClient client, PerThread thread) {
         if (!client.tryLock(thread.tryLock).success()) {
             throw new IllegalStateException("distlock refused a free key " + thread.tryLock.resourceId());
         }
