@@ -8,6 +8,8 @@ import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
+import org.springframework.dao.DataAccessException;
+
 /**
  * Locks in one table of a relational database (PostgreSQL, MySQL, MariaDB or H2), through Spring's
  * {@code JdbcClient} on the application's {@code DataSource}: one row per key, the lease measured by the database
@@ -95,8 +97,9 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
     /**
      * Returns when the key is free (at once if it is), when a release notification for it arrives, when its lease
      * ends by the database's clock, after the poll interval when no notification can come, or after
-     * {@code maxWait}, whichever is first. Reads the key's lease once (a {@code DataAccessException} when the
-     * database cannot answer).
+     * {@code maxWait}, whichever is first. Reads the key's lease once. When that read fails (the database cannot
+     * answer), nothing is thrown: this is only a wait, so it sleeps the poll interval (at most {@code maxWait}), and
+     * the caller's next TryLock reports the failure.
      *
      * @throws InterruptedException when the thread is interrupted while waiting
      */
@@ -105,13 +108,20 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
         long deadline = System.nanoTime() + maxWait.toNanos();
         byte[] storedKey = ColumnBytes.of(key);
         try (ReleaseWaiters.Waiter waiter = waiters == null ? null : waiters.register(storedKey)) {
-            LockTableDialect.Lease lease = connections.run(jdbc -> dialect.read(jdbc, storedKey));
-            if (lease == null || !lease.live()) {
-                return;
+            long leaseMillis;
+            boolean notified = waiter != null && waiter.notified();
+            try {
+                LockTableDialect.Lease lease = connections.run(jdbc -> dialect.read(jdbc, storedKey));
+                if (lease == null || !lease.live()) {
+                    return;
+                }
+                leaseMillis = lease.millisLeft();
+            } catch (DataAccessException e) {
+                leaseMillis = pollMillis;
+                notified = false;
             }
-            long waitMillis = Math.min(lease.millisLeft(),
-                    TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            if (waiter == null || !waiter.notified()) {
+            long waitMillis = Math.min(leaseMillis, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            if (!notified) {
                 waitMillis = Math.min(waitMillis, pollMillis);
             }
             if (waitMillis <= 0) {

@@ -46,32 +46,40 @@ final class LockTableSetup {
                     + "statements with serialization failures, which the store retries (up to 3 times) and then "
                     + "reports as store errors. Use READ COMMITTED, PostgreSQL's default.");
         }
+        DataAccessException createFailure = null;
         if (properties.isCreateTable()) {
             try {
                 connections.run(jdbc -> jdbc.sql(dialect.createTableSql()).update());
             } catch (DataAccessException e) {
                 // Another instance creating it at the same moment can fail this one; the check below decides.
-                logger.debug("CREATE TABLE for lock store '" + definition.storeName() + "' failed", e);
+                createFailure = e;
             }
         }
-        check(definition, connections, dialect, table);
+        check(definition, connections, dialect, table, createFailure);
         return dialect;
     }
 
     private static void check(LockStoreDefinition<JdbcLockStoreProperties> definition, LockConnections connections,
-            LockTableDialect dialect, String table) {
+            LockTableDialect dialect, String table, DataAccessException createFailure) {
         try {
             connections.run(jdbc -> jdbc.sql(dialect.probeSql()).query().listOfRows());
         } catch (BadSqlGrammarException e) {
-            String property = definition.property(definition.properties().isCreateTable() ? "table-name"
-                    : "create-table");
-            throw new InvalidLockConfigurationException(property,
-                    "Lock table '" + table + "' of lock store '" + definition.storeName() + "' is missing or lacks "
-                            + "the lock columns in the " + dialect.databaseName() + " database ("
-                            + rootMessage(e) + ").",
-                    "Create it with your migrations (the README has Flyway and Liquibase snippets):\n\n"
-                            + dialect.createTableSql() + ";\n\nor set " + definition.property("create-table")
-                            + "=true to have it created at startup.");
+            String problem = "Lock table '" + table + "' of lock store '" + definition.storeName() + "' is missing or "
+                    + "lacks the lock columns in the " + dialect.databaseName() + " database (" + rootMessage(e) + ")";
+            String ddl = "\n\n" + dialect.createTableSql() + ";\n\n";
+            if (createFailure != null) {
+                throw new InvalidLockConfigurationException(definition.property("create-table"),
+                        problem + ", and creating it failed: " + rootMessage(createFailure) + ".",
+                        "Let the database user create tables there, or create it yourself:" + ddl);
+            }
+            if (definition.properties().isCreateTable()) {
+                // CREATE TABLE IF NOT EXISTS did nothing: a table of that name exists, with other columns.
+                throw new InvalidLockConfigurationException(definition.property("table-name"), problem + ".",
+                        "Name a table of the store's own, or give that one the lock table's columns:" + ddl);
+            }
+            throw new InvalidLockConfigurationException(definition.property("create-table"), problem + ".",
+                    "Create it with your migrations (the README has Flyway and Liquibase snippets):" + ddl
+                            + "or set " + definition.property("create-table") + "=true to have it created at startup.");
         } catch (DataAccessException e) {
             throw unreachable(definition, e);
         }

@@ -178,6 +178,28 @@ class JdbcLockStoreAutoConfigurationTest {
     }
 
     @Test
+    void aTableOfThatNameWithOtherColumnsStopsStartupNamingTheTableName() {
+        String url = h2Url();
+        new JdbcTemplate(h2(url)).execute("CREATE TABLE distributed_lock (name VARCHAR(64) PRIMARY KEY)");
+        runner.withPropertyValues("spring.datasource.url=" + url, "distributed-lock.stores.main.type=jdbc",
+                STORE + "create-table=true")
+                .run(context -> assertThat(assertFailure(context, STORE + "table-name", "lacks the lock columns")
+                        .getAction()).contains(new H2LockTable("distributed_lock").createTableSql()));
+    }
+
+    @Test
+    void aTableThatCannotBeCreatedStopsStartupSayingWhy() {
+        String url = h2Url();
+        new JdbcTemplate(h2(url)).execute("CREATE USER app PASSWORD 'app'");
+        // A user without admin rights may not set DB_CLOSE_DELAY; the database keeps it from the first connection.
+        runner.withPropertyValues("spring.datasource.url=" + url.substring(0, url.indexOf(';')),
+                "spring.datasource.username=app",
+                "spring.datasource.password=app", "distributed-lock.stores.main.type=jdbc", STORE + "create-table=true")
+                .run(context -> assertThat(assertFailure(context, STORE + "create-table", "creating it failed")
+                        .getAction()).contains("create it yourself"));
+    }
+
+    @Test
     void aNonPositiveDurationStopsStartupNamingTheProperty() {
         runner.withPropertyValues("spring.datasource.url=" + h2Url(), "distributed-lock.stores.main.type=jdbc",
                 STORE + "create-table=true", STORE + "operation-timeout=0s")
