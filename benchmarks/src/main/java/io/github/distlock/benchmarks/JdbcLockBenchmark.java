@@ -27,7 +27,6 @@ import io.github.distlock.testsupport.PostgresTestServer;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,8 +55,9 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * distlock's JDBC store (through {@link DistributedLockClient}); ShedLock's {@code JdbcTemplateLockProvider}
  * ({@code lock}, then {@code SimpleLock.unlock}, database time); Spring Integration's {@code JdbcLockRegistry}
  * ({@code tryLock}/{@code unlock}). Same server, same run, each library on a Hikari pool of its own with the same
- * settings. Every cycle must succeed (the key is the thread's own), or the benchmark fails. {@code interleaved_1}
- * runs the three in one loop, for ratios that a drifting machine load does not skew.
+ * settings. Every cycle must succeed (the key is the thread's own), or the benchmark fails.
+ * {@code distlockWithoutNotify_*}: the store with {@code release-notifications} off (on MariaDB the same as
+ * {@code distlock_*}).
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am package -DskipTests
@@ -231,45 +231,17 @@ public class JdbcLockBenchmark {
         registryCycle(thread);
     }
 
-    /**
-     * The three libraries one after another in the same loop, each cycle timed, so that a machine whose load drifts
-     * slows them alike: the ratios of the secondary results ({@link InterleavedTimes}) are the fairest comparison
-     * on a shared machine. Also times the store with release notifications off, for what {@code NOTIFY} costs.
-     */
+    /** The store with release notifications off: on PostgreSQL, what the Unlock's {@code NOTIFY} costs. */
     @Benchmark
     @Threads(1)
-    public void interleaved_1(PerThread thread, InterleavedTimes times) {
-        long start = System.nanoTime();
-        distlockCycle(client, thread);
-        long distlocked = System.nanoTime();
+    public void distlockWithoutNotify_1(PerThread thread) {
         distlockCycle(quietClient, thread);
-        long quiet = System.nanoTime();
-        shedLockCycle(thread);
-        long shedLocked = System.nanoTime();
-        registryCycle(thread);
-        long registered = System.nanoTime();
-        times.distlockNanos += distlocked - start;
-        times.distlockQuietNanos += quiet - distlocked;
-        times.shedLockNanos += shedLocked - quiet;
-        times.springIntegrationNanos += registered - shedLocked;
     }
 
-    /** Nanoseconds spent in each library's cycles by {@link #interleaved_1}, per iteration. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class InterleavedTimes {
-        public long distlockNanos;
-        public long distlockQuietNanos;
-        public long shedLockNanos;
-        public long springIntegrationNanos;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            distlockNanos = 0;
-            distlockQuietNanos = 0;
-            shedLockNanos = 0;
-            springIntegrationNanos = 0;
-        }
+    @Benchmark
+    @Threads(8)
+    public void distlockWithoutNotify_8(PerThread thread) {
+        distlockCycle(quietClient, thread);
     }
 
     private void distlockCycle(PerThread thread) {

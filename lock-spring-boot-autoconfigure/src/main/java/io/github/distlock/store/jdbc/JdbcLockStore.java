@@ -22,8 +22,8 @@ import org.springframework.dao.DataAccessException;
  *   <li>Unlock and LockKeepAlive: one {@code UPDATE} conditioned on the owner and a live lease; when it changes
  *       nothing, a read of the row says whether the key is free ({@code LOCK_UNEXIST}) or held by another owner
  *       ({@code LOCK_BELONG_TO_OTHERS}). Unlock ends the lease but keeps the row, so the token counter survives.</li>
- *   <li>Waiting ({@link #awaitRelease}): on PostgreSQL woken by {@code NOTIFY} from Unlock; otherwise, or while
- *       the listening connection is lost, a poll.</li>
+ *   <li>Waiting ({@link #awaitRelease}): on PostgreSQL woken by the {@code NOTIFY} an Unlock sends when someone
+ *       waits; otherwise, or while the listening connection is lost, a poll.</li>
  * </ul>
  * Every operation runs on a connection of its own outside the caller's transaction ({@link LockConnections}),
  * each statement bounded by the store's {@code operation-timeout}. Leases are whole seconds ({@code expireSeconds}),
@@ -111,7 +111,7 @@ public class JdbcLockStore implements FencedLockStore, ReleaseAwaitingLockStore,
             long leaseMillis;
             boolean notified = waiter != null && waiter.notified();
             try {
-                LockTableDialect.Lease lease = connections.run(jdbc -> dialect.read(jdbc, storedKey));
+                LockTableDialect.Lease lease = connections.run(jdbc -> dialect.readWaiting(jdbc, storedKey));
                 if (lease == null || !lease.live()) {
                     return;
                 }

@@ -85,7 +85,15 @@ abstract class LockTableDialect {
                 .optional().orElse(null);
     }
 
-    /** Reads no row but fails unless the table and its four columns exist. */
+    /**
+     * The key's row for a waiter that is about to sleep until the lease ends or the key is released; null or not
+     * {@link Lease#live() live}: free. A dialect whose Unlock notifies waiters also records here that someone waits.
+     */
+    Lease readWaiting(JdbcClient jdbc, byte[] key) {
+        return read(jdbc, key);
+    }
+
+    /** Reads no row but fails unless the table and its columns exist. */
     String probeSql() {
         return "SELECT lock_key, lock_owner, expires_at, fencing_token FROM " + table + " WHERE 1 = 0";
     }

@@ -7,17 +7,25 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * PostgreSQL. TryLock is {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} the held lease is over,
  * {@code RETURNING} the token: PostgreSQL guarantees that statement an atomic insert-or-update outcome under READ
- * COMMITTED, re-checking the condition on the newest row version when it had to wait for another writer. Unlock
- * also sends {@code pg_notify} with the key (in hex) on {@value PostgresReleaseListener#CHANNEL}, delivered to
- * listeners when its transaction commits. Time: {@code clock_timestamp()}.
+ * COMMITTED, re-checking the condition on the newest row version when it had to wait for another writer. Time:
+ * {@code clock_timestamp()}.
+ *
+ * <p>Release notifications: a waiter reads the lease with an {@code UPDATE} that also sets {@code waited_until} to
+ * the end of the lease it waits for (the latest of them, when several wait). Unlock sends {@code pg_notify} with the
+ * key (in hex) on {@value PostgresReleaseListener#CHANNEL} only when {@code waited_until} is still ahead, i.e. when
+ * someone waits: an uncontended lock pays nothing for notifications. A waiter that marked the row after the Unlock
+ * sees the lock released; one that marked it before is notified (both statements lock the row, so they are
+ * ordered). The notification reaches listeners when the Unlock commits.
  */
 final class PostgresLockTable extends LockTableDialect {
 
     private final String tryLockSql;
     private final String unlockSql;
+    private final boolean notifyReleases;
 
     PostgresLockTable(String table, boolean notifyReleases) {
         super(table);
+        this.notifyReleases = notifyReleases;
         this.tryLockSql = "INSERT INTO " + table + " AS held (lock_key, lock_owner, expires_at, fencing_token)"
                 + " VALUES (?, ?, " + nowPlusSeconds() + ", 1)"
                 + " ON CONFLICT (lock_key) DO UPDATE SET lock_owner = EXCLUDED.lock_owner,"
@@ -26,8 +34,8 @@ final class PostgresLockTable extends LockTableDialect {
                 + " RETURNING held.fencing_token";
         this.unlockSql = "UPDATE " + table + " SET expires_at = " + released()
                 + " WHERE lock_key = ? AND lock_owner = ? AND expires_at > " + now()
-                + (notifyReleases ? " RETURNING pg_notify('" + PostgresReleaseListener.CHANNEL
-                        + "', encode(lock_key, 'hex'))" : " RETURNING 1");
+                + (notifyReleases ? " RETURNING (SELECT pg_notify('" + PostgresReleaseListener.CHANNEL
+                        + "', encode(lock_key, 'hex')) WHERE waited_until > " + now() + ")" : " RETURNING 1");
     }
 
     @Override
@@ -41,7 +49,8 @@ final class PostgresLockTable extends LockTableDialect {
                 + "    lock_key      BYTEA       NOT NULL PRIMARY KEY,\n"
                 + "    lock_owner    BYTEA       NOT NULL,\n"
                 + "    expires_at    TIMESTAMPTZ NOT NULL,\n"
-                + "    fencing_token BIGINT      NOT NULL\n"
+                + "    fencing_token BIGINT      NOT NULL,\n"
+                + "    waited_until  TIMESTAMPTZ\n"
                 + ")";
     }
 
@@ -49,6 +58,25 @@ final class PostgresLockTable extends LockTableDialect {
     long tryLock(JdbcClient jdbc, byte[] key, byte[] owner, int expireSeconds) {
         return jdbc.sql(tryLockSql).param(key).param(owner).param(expireSeconds)
                 .query((rs, row) -> rs.getLong(1)).optional().orElse(FencedLockStore.NOT_ACQUIRED);
+    }
+
+    /** With notifications, also records that someone waits for the current lease (see the class comment). */
+    @Override
+    Lease readWaiting(JdbcClient jdbc, byte[] key) {
+        if (!notifyReleases) {
+            return read(jdbc, key);
+        }
+        return jdbc.sql("UPDATE " + table + " SET waited_until = GREATEST(COALESCE(waited_until, expires_at),"
+                        + " expires_at) WHERE lock_key = ? AND expires_at > " + now()
+                        + " RETURNING lock_owner, " + millisLeft())
+                .param(key)
+                .query((rs, row) -> new Lease(rs.getBytes(1), rs.getLong(2)))
+                .optional().orElse(null);
+    }
+
+    @Override
+    String probeSql() {
+        return "SELECT lock_key, lock_owner, expires_at, fencing_token, waited_until FROM " + table + " WHERE 1 = 0";
     }
 
     @Override

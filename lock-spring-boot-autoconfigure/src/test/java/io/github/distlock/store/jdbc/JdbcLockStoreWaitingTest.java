@@ -1,6 +1,8 @@
 package io.github.distlock.store.jdbc;
 
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +12,8 @@ import javax.sql.DataSource;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.store.jdbc.JdbcTestStores.Db;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -107,6 +111,47 @@ class JdbcLockStoreWaitingTest {
                 assertThat(latency).as("from the Unlock to the waiter's return").isLessThan(500);
             }
         }
+    }
+
+    /** NOTIFY costs every listener a wake-up, so an Unlock sends one only when someone waits for the lock. */
+    @Test
+    void onPostgresAnUnlockNotifiesOnlyWhenSomeoneWaits() throws Exception {
+        try (JdbcLockStore store = JdbcTestStores.store(Db.POSTGRES.dataSource(), p -> p.setPollInterval(LONG_POLL));
+                Connection listening = Db.POSTGRES.dataSource().getConnection()) {
+            listening.setAutoCommit(true);
+            listening.createStatement().execute("LISTEN " + PostgresReleaseListener.CHANNEL);
+            PGConnection notifications = listening.unwrap(PGConnection.class);
+            await().atMost(Duration.ofSeconds(10)).until(store::listening);
+
+            String alone = key();
+            assertThat(store.tryLock(alone, "holder", 60)).isTrue();
+            assertThat(store.unlock(alone, "holder")).isEqualTo(LockStatus.SUCCESS);
+            assertThat(received(notifications, alone, Duration.ofMillis(500))).as("notified without a waiter")
+                    .isFalse();
+
+            String awaited = key();
+            assertThat(store.tryLock(awaited, "holder", 60)).isTrue();
+            CompletableFuture<Long> returnedAt = waitInBackground(store, awaited, Duration.ofSeconds(20));
+            Thread.sleep(300);
+            assertThat(store.unlock(awaited, "holder")).isEqualTo(LockStatus.SUCCESS);
+            assertThat(received(notifications, awaited, Duration.ofSeconds(5))).as("notified with a waiter").isTrue();
+            returnedAt.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether a release notification for {@code key} arrives on {@code connection} within {@code timeout}. */
+    private static boolean received(PGConnection connection, String key, Duration timeout) throws Exception {
+        String payload = HexFormat.of().formatHex(ColumnBytes.of(key));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            PGNotification[] arrived = connection.getNotifications(100);
+            for (PGNotification notification : arrived == null ? new PGNotification[0] : arrived) {
+                if (payload.equals(notification.getParameter())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Test
