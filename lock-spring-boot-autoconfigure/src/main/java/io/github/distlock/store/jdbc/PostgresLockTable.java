@@ -10,8 +10,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * COMMITTED, re-checking the condition on the newest row version when it had to wait for another writer. Time:
  * {@code clock_timestamp()}.
  *
- * <p>Release notifications: a waiter reads the lease with an {@code UPDATE} that also sets {@code waited_until} to
- * the end of the lease it waits for (the latest of them, when several wait). Unlock sends {@code pg_notify} with the
+ * <p>Release notifications: a waiter that finds the lease not yet marked sets {@code waited_until} to the end of
+ * the lease it waits for (the latest of them, when several wait), with an {@code UPDATE} that also reads it. Unlock
+ * sends {@code pg_notify} with the
  * key (in hex) on {@value PostgresReleaseListener#CHANNEL} only when {@code waited_until} is still ahead, i.e. when
  * someone waits: an uncontended lock pays nothing for notifications. A waiter that marked the row after the Unlock
  * sees the lock released; one that marked it before is notified (both statements lock the row, so they are
@@ -60,11 +61,26 @@ final class PostgresLockTable extends LockTableDialect {
                 .query((rs, row) -> rs.getLong(1)).optional().orElse(FencedLockStore.NOT_ACQUIRED);
     }
 
-    /** With notifications, also records that someone waits for the current lease (see the class comment). */
+    /**
+     * With notifications, also records that someone waits for the current lease (see the class comment). Only the
+     * first waiter of a lease writes: the others find the mark, so a crowd of waiters does not queue on the row.
+     */
     @Override
     Lease readWaiting(JdbcClient jdbc, byte[] key) {
         if (!notifyReleases) {
             return read(jdbc, key);
+        }
+        Boolean[] marked = new Boolean[1];
+        Lease lease = jdbc.sql("SELECT lock_owner, " + millisLeft() + ", waited_until >= expires_at FROM " + table
+                        + " WHERE lock_key = ?")
+                .param(key)
+                .query((rs, row) -> {
+                    marked[0] = rs.getBoolean(3);
+                    return new Lease(rs.getBytes(1), rs.getLong(2));
+                })
+                .optional().orElse(null);
+        if (lease == null || !lease.live() || Boolean.TRUE.equals(marked[0])) {
+            return lease;
         }
         return jdbc.sql("UPDATE " + table + " SET waited_until = GREATEST(COALESCE(waited_until, expires_at),"
                         + " expires_at) WHERE lock_key = ? AND expires_at > " + now()
