@@ -102,7 +102,10 @@ public abstract class JdbcTestServer implements AutoCloseable {
         return (address.trim() + "||").split("\\|", -1);
     }
 
-    /** A Hikari pool on this server: small, failing fast when the server is down; {@code customizer} may change it. */
+    /**
+     * A Hikari pool on this server: at most 10 connections, 10 s to get one, started even when the server is down;
+     * {@code customizer} may change it.
+     */
     public HikariDataSource dataSource(Consumer<HikariConfig> customizer) {
         return dataSource(connectionString(), customizer);
     }
@@ -119,7 +122,9 @@ public abstract class JdbcTestServer implements AutoCloseable {
             config.setPassword(parts[2]);
         }
         config.setMaximumPoolSize(10);
-        config.setConnectionTimeout(2_000);
+        // A pool's first connection loads the driver and, on a server just started, waits for it to warm up: on a
+        // loaded machine that has taken over 2 s. A test of a server that is down lowers it.
+        config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(-1);
         customizer.accept(config);
         return new HikariDataSource(config);

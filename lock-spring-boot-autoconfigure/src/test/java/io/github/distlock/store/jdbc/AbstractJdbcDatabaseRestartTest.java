@@ -116,6 +116,7 @@ abstract class AbstractJdbcDatabaseRestartTest {
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
                     if (store.notifying()) {
                         await().atMost(Duration.ofSeconds(20)).until(store::listening);
+                        assertThat(health.health().getDetails()).containsEntry("releaseNotifications", "listening");
                     }
                 });
     }
