@@ -10,11 +10,11 @@ class JdbcLockStoreFactoryTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "jdbc:postgresql://db.internal:5432/orders?user=app&password=secret | jdbc:postgresql://db.internal:5432/orders",
-            "jdbc:mysql://app:secret@db.internal:3306/orders                    | jdbc:mysql://db.internal:3306/orders",
-            "jdbc:mariadb://db1,db2/orders?password=secret                      | jdbc:mariadb://db1,db2/orders",
-            "jdbc:h2:mem:orders;PASSWORD=secret;DB_CLOSE_DELAY=-1                | jdbc:h2:mem:orders",
-            "jdbc:postgresql://127.0.0.1:5432/postgres                          | jdbc:postgresql://127.0.0.1:5432/postgres"})
+            "jdbc:postgresql://db:5432/orders?user=app&password=secret | jdbc:postgresql://db:5432/orders",
+            "jdbc:mysql://app:secret@db:3306/orders                    | jdbc:mysql://db:3306/orders",
+            "jdbc:mariadb://db1,db2/orders?password=secret             | jdbc:mariadb://db1,db2/orders",
+            "jdbc:h2:mem:orders;PASSWORD=secret;DB_CLOSE_DELAY=-1       | jdbc:h2:mem:orders",
+            "jdbc:postgresql://127.0.0.1:5432/postgres                 | jdbc:postgresql://127.0.0.1:5432/postgres"})
     void theAddressIsTheUrlWithoutUserPasswordAndParameters(String url, String address) {
         assertThat(JdbcLockStoreFactory.address(url)).isEqualTo(address);
     }
