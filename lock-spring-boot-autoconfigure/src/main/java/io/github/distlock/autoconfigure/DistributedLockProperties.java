@@ -158,8 +158,8 @@ public class DistributedLockProperties {
     public static class Store {
 
         /**
-         * Kind of store, as registered by a store type: redis, zookeeper, etcd, in-memory, or one added by another
-         * library.
+         * Kind of store, as registered by a store type: redis, zookeeper, etcd, jdbc, in-memory, or one added by
+         * another library.
          */
         private String type;
 

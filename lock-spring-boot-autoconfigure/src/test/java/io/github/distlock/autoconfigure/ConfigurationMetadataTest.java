@@ -10,6 +10,8 @@ import java.util.Map;
 import io.github.distlock.store.etcd.EtcdLockStoreFactory;
 import io.github.distlock.store.etcd.EtcdLockStoreProperties;
 import io.github.distlock.store.inmemory.InMemoryLockStoreFactory;
+import io.github.distlock.store.jdbc.JdbcLockStoreFactory;
+import io.github.distlock.store.jdbc.JdbcLockStoreProperties;
 import io.github.distlock.store.redis.RedisLockStoreFactory;
 import io.github.distlock.store.redis.RedisLockStoreProperties;
 import io.github.distlock.store.zookeeper.ZooKeeperLockStoreFactory;
@@ -53,7 +55,7 @@ class ConfigurationMetadataTest {
         List<String> values = new ArrayList<>();
         hints.get(STORE + "type").get("values").forEach(value -> values.add(value.get("value").asString()));
         assertThat(values).containsExactlyInAnyOrder(RedisLockStoreFactory.TYPE, ZooKeeperLockStoreFactory.TYPE,
-                EtcdLockStoreFactory.TYPE, InMemoryLockStoreFactory.TYPE);
+                EtcdLockStoreFactory.TYPE, JdbcLockStoreFactory.TYPE, InMemoryLockStoreFactory.TYPE);
         assertThat(hints.get(STORE + "type").get("providers").get(0).get("name").asString())
                 .as("other libraries add types: the hints are not a closed set").isEqualTo("any");
         assertThat(hints).containsKey("distributed-lock.stores.keys");
@@ -64,7 +66,10 @@ class ConfigurationMetadataTest {
         assertDescribed("redis", RedisLockStoreProperties.class);
         assertDescribed("zookeeper", ZooKeeperLockStoreProperties.class);
         assertDescribed("etcd", EtcdLockStoreProperties.class);
+        assertDescribed("jdbc", JdbcLockStoreProperties.class);
         assertThat(properties.get(STORE + "redis.operation-timeout").get("defaultValue").asString()).isEqualTo("3s");
+        assertThat(properties.get(STORE + "jdbc.table-name").get("defaultValue").asString())
+                .isEqualTo("distributed_lock");
     }
 
     @Test

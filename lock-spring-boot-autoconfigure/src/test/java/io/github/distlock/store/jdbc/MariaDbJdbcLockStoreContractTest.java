@@ -1,0 +1,19 @@
+package io.github.distlock.store.jdbc;
+
+import io.github.distlock.spi.LockStore;
+import io.github.distlock.store.jdbc.JdbcTestStores.Db;
+import io.github.distlock.testsupport.AbstractLockStoreContractTest;
+
+/** The store contract on MariaDB; the peer is a store on a connection pool of its own, as another instance has. */
+class MariaDbJdbcLockStoreContractTest extends AbstractLockStoreContractTest {
+
+    @Override
+    protected LockStore createStore() {
+        return JdbcTestStores.store(Db.MARIADB.dataSource());
+    }
+
+    @Override
+    protected LockStore createPeerStore() {
+        return JdbcTestStores.store(Db.MARIADB.dataSource("peer", config -> { }));
+    }
+}
