@@ -326,7 +326,7 @@ public class LockTemplate {
         WatchedLock watch = watchdog.watch(storeName, resourceId, owner, expire, token, recorder, options, sentAt[0],
                 lockedAt);
         TemplateLockHandle lock = new TemplateLockHandle(client, recorder, heldLocks, storeName, resourceId, owner,
-                expire, token, lockedAt, watch);
+                expire, token, lockedAt, watch, sourceRecorders.source());
         heldLocks.add(lock);
         return lock;
     }
