@@ -118,6 +118,19 @@ class LocksEndpointHttpTest {
         }
     }
 
+    @Test
+    void readOnlyAccessLeavesNoDeleteWhateverThePropertySays() throws Exception {
+        String locks = start("management.endpoint.locks.force-release.enabled=true",
+                "management.endpoint.locks.access=read-only");
+        try (LockHandle held = context.getBean(LockTemplate.class).acquire("order:44", LockOptions.tryOnce())) {
+            HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(locks + "/" + held.owner()))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(deleted.statusCode()).isBetween(400, 499);
+            assertThat(held.isHeld()).isTrue();
+            assertThat(get(locks).get("locks")).hasSize(1);
+        }
+    }
+
     private JsonNode get(String uri) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

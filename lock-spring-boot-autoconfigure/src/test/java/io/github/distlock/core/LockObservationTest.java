@@ -22,12 +22,14 @@ import io.github.distlock.spi.LockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStore;
 import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
@@ -168,6 +170,36 @@ class LockObservationTest {
                     assertThat(registry).hasHandledContextsThatSatisfy(contexts -> assertThat(contexts)
                             .filteredOn(LockObservationContext.class::isInstance).hasSize(2));
                 });
+    }
+
+    @Test
+    void springBootsObservationSupportSeesBothAndItsPropertySwitchesThemOff() {
+        List<String> observed = new CopyOnWriteArrayList<>();
+        ApplicationContextRunner boot = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
+                        DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class))
+                .withBean(ObservationHandler.class, () -> new ObservationHandler<>() {
+                    @Override
+                    public boolean supportsContext(Observation.Context context) {
+                        return true;
+                    }
+
+                    @Override
+                    public void onStop(Observation.Context context) {
+                        observed.add(context.getName());
+                    }
+                });
+        boot.run(context -> {
+            context.getBean(LockTemplate.class).executeLocked("order:8", LockOptions.tryOnce(), () -> {
+            });
+            assertThat(observed).containsExactly(ACQUIRE, HOLD);
+        });
+        observed.clear();
+        boot.withPropertyValues("management.observations.enable.distributed.lock=false").run(context -> {
+            context.getBean(LockTemplate.class).executeLocked("order:8", LockOptions.tryOnce(), () -> {
+            });
+            assertThat(observed).isEmpty();
+        });
     }
 
     /** An annotated bean; returns the name of the observation current while it runs. */
