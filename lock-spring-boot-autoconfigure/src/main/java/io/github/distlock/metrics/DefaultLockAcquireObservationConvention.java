@@ -27,6 +27,11 @@ public class DefaultLockAcquireObservationConvention implements LockAcquireObser
 
     @Override
     public KeyValues getHighCardinalityKeyValues(LockObservationContext context) {
+        return highCardinality(context);
+    }
+
+    /** {@code key} and {@code owner}: shared with the hold. */
+    static KeyValues highCardinality(LockObservationContext context) {
         return KeyValues.of(HighCardinalityKeys.KEY.withValue(context.getResourceId()),
                 HighCardinalityKeys.OWNER.withValue(context.getOwner()));
     }

@@ -27,8 +27,7 @@ public class DefaultLockHoldObservationConvention implements LockHoldObservation
 
     @Override
     public KeyValues getHighCardinalityKeyValues(LockObservationContext context) {
-        KeyValues keyValues = KeyValues.of(HighCardinalityKeys.KEY.withValue(context.getResourceId()),
-                HighCardinalityKeys.OWNER.withValue(context.getOwner()));
+        KeyValues keyValues = DefaultLockAcquireObservationConvention.highCardinality(context);
         return context.getFencingToken().isPresent() ? keyValues.and(HighCardinalityKeys.FENCING_TOKEN
                 .withValue(Long.toString(context.getFencingToken().getAsLong()))) : keyValues;
     }
