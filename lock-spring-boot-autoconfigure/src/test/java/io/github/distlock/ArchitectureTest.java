@@ -28,7 +28,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code grpc.proto} (the generated Lock API messages and stubs) is a layer of its own, using nothing of ours: the
  * gRPC server and the {@code layotto} store (a client of a sidecar) both speak it, and stores still do not know the
  * server.
- * {@code transaction} (transactions inside locks) uses {@code core} and {@code api} only.
+ * {@code transaction} (transactions inside locks) uses {@code core} and {@code api} only; so does {@code actuate} (the
+ * {@code locks} actuator endpoint).
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -50,6 +51,7 @@ class ArchitectureTest {
     private static final String STORES = "io.github.distlock.store..";
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
     private static final String TRANSACTION = "io.github.distlock.transaction..";
+    private static final String ACTUATE = "io.github.distlock.actuate..";
 
     @ArchTest
     static final ArchRule noCyclesBetweenPackages = slices().assignedFrom(new PackageSlices())
@@ -67,10 +69,13 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage(CORE)
             .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WAITING, WEB, STORES,
-                    AUTOCONFIGURE, TRANSACTION);
+                    AUTOCONFIGURE, TRANSACTION, ACTUATE);
 
     @ArchTest
     static final ArchRule transactionDependsOnlyOnCoreAndApi = onlyOursFrom(TRANSACTION, CORE, API);
+
+    @ArchTest
+    static final ArchRule actuateDependsOnlyOnCoreAndApi = onlyOursFrom(ACTUATE, CORE, API);
 
     @ArchTest
     static final ArchRule healthDependsOnlyOnCoreSpiAndApi = onlyOursFrom(HEALTH, CORE, SPI, API);

@@ -16,5 +16,11 @@ public enum LockLossCause {
     LEASE_EXPIRED,
 
     /** The store reported the lock lost, e.g. the ZooKeeper connection was suspended or its session lost. */
-    STORE_REPORTED
+    STORE_REPORTED,
+
+    /**
+     * An operator released it while its holder still ran (the {@code locks} actuator endpoint's force-release): its
+     * own owner's Unlock was sent on the holder's behalf.
+     */
+    FORCE_RELEASED
 }

@@ -11,6 +11,8 @@ import io.github.distlock.api.LockOptions;
 import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.core.LockTemplate;
 import io.github.distlock.core.LockWatchdog;
+import io.github.distlock.metrics.LockAcquireObservationConvention;
+import io.github.distlock.metrics.LockHoldObservationConvention;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.metrics.MicrometerLockMetrics;
@@ -22,6 +24,7 @@ import io.github.distlock.core.LockStoreRegistry;
 import io.github.distlock.spi.LockStoreFactory;
 import io.github.distlock.transaction.LockCheckingTransactionListener;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -41,7 +44,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Distributed locks: the stores of {@code distributed-lock.stores}, the {@link DistributedLockClient}, the
- * {@link LockTemplate} above it with its {@link LockWatchdog}, the {@code @DistributedLock} interceptor, and with
+ * {@link LockTemplate} above it with its {@link LockWatchdog} (observed with the {@link ObservationRegistry} bean, when
+ * there is one), the {@code @DistributedLock} interceptor, and with
  * spring-tx the check of transactions begun inside locks. Every bean backs off when the
  * application defines its own.
  */
@@ -80,8 +84,12 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LockRecorders lockRecorders(ObjectProvider<LockMetrics> metrics) {
-        return new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP));
+    LockRecorders lockRecorders(ObjectProvider<LockMetrics> metrics, ObjectProvider<ObservationRegistry> observations,
+            ObjectProvider<LockAcquireObservationConvention> acquireConvention,
+            ObjectProvider<LockHoldObservationConvention> holdConvention) {
+        return new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP),
+                observations.getIfAvailable(() -> ObservationRegistry.NOOP), acquireConvention.getIfAvailable(),
+                holdConvention.getIfAvailable());
     }
 
     @Bean

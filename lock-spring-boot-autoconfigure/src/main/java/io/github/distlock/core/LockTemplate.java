@@ -14,8 +14,10 @@ import io.github.distlock.api.LockOptions;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.OnLockLost;
 import io.github.distlock.metrics.LockMetrics;
+import io.github.distlock.metrics.LockObservation;
 import io.github.distlock.metrics.LockRecorders;
 import io.github.distlock.spi.FencedLockStore;
+import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -44,7 +46,9 @@ import org.apache.commons.logging.LogFactory;
  * its thread already holds in an enclosing call is reentrant; {@link LockOptions} say how (renewal, reentrant,
  * onLockLost, holdAtLeast).
  *
- * <p>Metrics ({@link LockMetrics}) carry {@code source=template}, or the source of {@link #withMetricsSource}.
+ * <p>Metrics ({@link LockMetrics}) carry {@code source=template}, or the source of {@link #withMetricsSource}; so do
+ * the acquire and hold observations ({@link io.github.distlock.metrics.LockObservationDocumentation}) when the
+ * {@link LockRecorders} have an {@code ObservationRegistry}.
  * Thread-safe; a bean of the auto-configuration.
  */
 public class LockTemplate {
@@ -214,6 +218,7 @@ public class LockTemplate {
     private <T, E extends Throwable> T runLocked(TemplateLockHandle lock, LockCallback<T, E> callback) throws E {
         CurrentLock.bind(lock);
         lock.watch.enter();
+        Observation.Scope observed = LockObservation.openHoldScope(lock.watch.recorder);
         Throwable failure = null;
         T result;
         try {
@@ -222,6 +227,7 @@ public class LockTemplate {
             failure = t;
             throw t;
         } finally {
+            observed.close();
             lock.watch.exit();
             CurrentLock.unbind(lock);
             lock.releaseAfter(failure);
@@ -305,6 +311,9 @@ public class LockTemplate {
         }
         String owner = UUID.randomUUID().toString();
         long start = System.nanoTime();
+        // Only configured stores are observed: an unknown name must not make meters either.
+        LockObservation observation = client.storeNames().contains(storeName)
+                ? sourceRecorders.observe(storeName, resourceId, owner) : LockObservation.NONE;
         long[] sentAt = new long[1];
         long token;
         try {
@@ -314,19 +323,22 @@ public class LockTemplate {
             if (client.storeNames().contains(storeName)) {
                 sourceRecorders.recorder(storeName).acquireFailed(System.nanoTime() - start);
             }
+            observation.acquireFailed(e);
             throw e;
         }
         long lockedAt = System.nanoTime();
         LockMetrics.Recorder recorder = sourceRecorders.recorder(storeName);
         if (token == FencedLockStore.NOT_ACQUIRED) {
             recorder.notAcquired(lockedAt - start);
+            observation.notAcquired();
             return null;
         }
         recorder.acquired(lockedAt - start);
+        recorder = observation.acquired(recorder, token);
         WatchedLock watch = watchdog.watch(storeName, resourceId, owner, expire, token, recorder, options, sentAt[0],
                 lockedAt);
         TemplateLockHandle lock = new TemplateLockHandle(client, recorder, heldLocks, storeName, resourceId, owner,
-                expire, token, lockedAt, watch);
+                expire, token, lockedAt, watch, sourceRecorders.source());
         lock.acquirer = acquirer;
         heldLocks.add(lock);
         return lock;

@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 
 import io.github.distlock.api.LockHandle;
 import io.github.distlock.api.LockKeepAliveRequest;
+import io.github.distlock.api.LockLossCause;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.UnlockRequest;
@@ -40,6 +41,8 @@ final class TemplateLockHandle implements LockHandle {
     private final long fencingToken;
     private final long acquiredNanos;
     private final long acquiredMillis;
+    /** The metrics source of the template that took it: template, annotation, ... */
+    final String source;
     /** The watchdog's view: renewal, loss, reentrant holds, {@code holdAtLeast}. */
     final WatchedLock watch;
     /** Set by the first release, which alone sends Unlock. */
@@ -53,7 +56,7 @@ final class TemplateLockHandle implements LockHandle {
 
     TemplateLockHandle(DistributedLockClient client, LockMetrics.Recorder recorder, HeldLocks heldLocks,
             String storeName, String resourceId, String owner, int expireSeconds, long fencingToken,
-            long acquiredNanos, WatchedLock watch) {
+            long acquiredNanos, WatchedLock watch, String source) {
         this.client = client;
         this.recorder = recorder;
         this.heldLocks = heldLocks;
@@ -65,6 +68,7 @@ final class TemplateLockHandle implements LockHandle {
         this.acquiredNanos = acquiredNanos;
         this.acquiredMillis = System.currentTimeMillis();
         this.watch = watch;
+        this.source = source;
     }
 
     @Override
@@ -179,11 +183,27 @@ final class TemplateLockHandle implements LockHandle {
         }
     }
 
+    /**
+     * An operator's release while the holder still runs ({@link HeldLocks#forceRelease}): marks the lock lost, so
+     * the holder is told as of any loss, then sends its owner's Unlock.
+     *
+     * @return Unlock's answer, or {@code null} when the holder had released it already (nothing is sent)
+     * @throws LockStoreException when the Unlock failed; the lock, no longer renewed, ends with its lease
+     */
+    LockStatus forceRelease(String detail) {
+        if (releaseClaimed) {
+            return null;
+        }
+        watch.lose(LockLossCause.FORCE_RELEASED, detail);
+        return client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+    }
+
     private void warnNotHeldAtRelease(String answer) {
         String lost = watch.lossDetail();
         String why = lost != null ? "it was lost while it was held (" + lost + ")"
                 : "its lease expired while it was held";
-        String advice = watch.renew ? "Renewal was on: look for pauses longer than the lease, or a store that lost it."
+        String advice = watch.lossCause() == LockLossCause.FORCE_RELEASED ? "An operator released it."
+                : watch.renew ? "Renewal was on: look for pauses longer than the lease, or a store that lost it."
                 : "Raise 'expire' above the longest time it is held, or leave renewal on.";
         logger.warn("Lock '" + resourceId + "' in store '" + storeName + "' was no longer held by its owner when "
                 + "released (" + answer + "): " + why + ", so another owner may have held it at the same time. "

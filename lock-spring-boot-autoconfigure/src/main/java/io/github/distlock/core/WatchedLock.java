@@ -34,6 +34,7 @@ final class WatchedLock {
     private static final VarHandle HOLD_COUNT;
     private static final VarHandle CONFIRMED;
     private static final VarHandle NEXT_RENEWAL;
+    private static final VarHandle RENEWALS;
 
     static {
         try {
@@ -43,6 +44,7 @@ final class WatchedLock {
             HOLD_COUNT = lookup.findVarHandle(WatchedLock.class, "holdCount", int.class);
             CONFIRMED = lookup.findVarHandle(WatchedLock.class, "confirmedNanos", long.class);
             NEXT_RENEWAL = lookup.findVarHandle(WatchedLock.class, "nextRenewalNanos", long.class);
+            RENEWALS = lookup.findVarHandle(WatchedLock.class, "renewals", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,6 +83,8 @@ final class WatchedLock {
     private volatile boolean ended;
     private volatile Loss loss;
     private volatile int holdCount;
+    /** LockKeepAlives that answered SUCCESS since the grant (renewals, {@code renew()}, checks before a commit). */
+    private volatile int renewals;
     /** The thread running the locked call, for {@link OnLockLost#INTERRUPT}; or one of the states above. */
     private volatile Object holder;
 
@@ -158,6 +162,15 @@ final class WatchedLock {
         return nowNanos - confirmedNanos < leaseNanos / 10;
     }
 
+    /** The lease left at {@code nowNanos} by this JVM's clock, counted from the last confirmation; 0 once over. */
+    long leaseLeftNanos(long nowNanos) {
+        return Math.max(0, leaseNanos - (nowNanos - confirmedNanos));
+    }
+
+    int renewals() {
+        return renewals;
+    }
+
     boolean renewalDue(long nowNanos) {
         return nowNanos - nextRenewalNanos >= 0;
     }
@@ -186,6 +199,7 @@ final class WatchedLock {
     /** A LockKeepAlive sent at {@code sentNanos} answered {@code status}. */
     void answered(LockStatus status, long sentNanos) {
         if (status == LockStatus.SUCCESS) {
+            RENEWALS.getAndAdd(this, 1);
             confirmed(sentNanos);
         } else {
             lose(LockLossCause.KEEP_ALIVE_REFUSED, "LockKeepAlive answered " + status
