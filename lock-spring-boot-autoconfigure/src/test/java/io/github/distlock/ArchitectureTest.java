@@ -28,8 +28,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code grpc.proto} (the generated Lock API messages and stubs) is a layer of its own, using nothing of ours: the
  * gRPC server and the {@code layotto} store (a client of a sidecar) both speak it, and stores still do not know the
  * server.
- * {@code transaction} (transactions inside locks) uses {@code core} and {@code api} only; so does {@code actuate} (the
- * {@code locks} actuator endpoint).
+ * {@code transaction} (transactions inside locks) uses {@code core} and {@code api} only; so do {@code actuate} (the
+ * {@code locks} actuator endpoint) and {@code reactive} (locks held by reactive pipelines), which {@code annotation}
+ * uses for its reactive methods.
  */
 @AnalyzeClasses(packages = "io.github.distlock", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -52,6 +53,7 @@ class ArchitectureTest {
     private static final String AUTOCONFIGURE = "io.github.distlock.autoconfigure..";
     private static final String TRANSACTION = "io.github.distlock.transaction..";
     private static final String ACTUATE = "io.github.distlock.actuate..";
+    private static final String REACTIVE = "io.github.distlock.reactive..";
 
     @ArchTest
     static final ArchRule noCyclesBetweenPackages = slices().assignedFrom(new PackageSlices())
@@ -69,7 +71,10 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage(CORE)
             .should().dependOnClassesThat().resideInAnyPackage(ANNOTATION, GRPC, HEALTH, WAITING, WEB, STORES,
-                    AUTOCONFIGURE, TRANSACTION, ACTUATE);
+                    AUTOCONFIGURE, TRANSACTION, ACTUATE, REACTIVE);
+
+    @ArchTest
+    static final ArchRule reactiveDependsOnlyOnCoreAndApi = onlyOursFrom(REACTIVE, CORE, API);
 
     @ArchTest
     static final ArchRule transactionDependsOnlyOnCoreAndApi = onlyOursFrom(TRANSACTION, CORE, API);

@@ -17,6 +17,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
@@ -25,7 +26,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * names and {@code holdAtLeast} against the default lease once all beans exist.
  *
  * <p>The lock advice goes before any advice the bean already has, so the lock is the outermost layer (a
- * transaction commits while the lock is still held).
+ * transaction commits while the lock is still held), but for advice of post-processors ordered after this one, such
+ * as {@code @Async}'s: an {@code @Async} method is handed to its executor first, and takes its lock there.
  */
 public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
         implements SmartInitializingSingleton {
@@ -40,6 +42,9 @@ public class DistributedLockBeanPostProcessor extends AbstractBeanFactoryAwareAd
         this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, DistributedLock.class, true),
                 interceptor);
         setBeforeExistingAdvisors(true);
+        // Before @Async's post-processor (LOWEST_PRECEDENCE), which then puts its advice around this one: an @Async
+        // method takes its lock on the executor thread that runs its body, and holds it until its future completes.
+        setOrder(Ordered.LOWEST_PRECEDENCE - 1);
         // As Spring Boot's default (spring.aop.proxy-target-class=true): beans stay injectable by their class.
         setProxyTargetClass(true);
     }

@@ -2,10 +2,12 @@ package io.github.distlock.annotation;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.distlock.core.LockCallback;
 import io.github.distlock.core.LockTemplate;
+import io.github.distlock.core.WorkScopedLocks;
 import io.github.distlock.metrics.LockMetrics;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -21,7 +23,10 @@ import org.springframework.util.StringValueResolver;
 /**
  * Runs a {@link DistributedLock} method under its lock through {@link LockTemplate}: the annotation is parsed once,
  * each call evaluates the key and hands the method to the template as the callback ({@code source=annotation} in
- * metrics), and "not acquired" becomes the annotation's {@link OnFailure}.
+ * metrics), and "not acquired" becomes the annotation's {@link OnFailure}. A method returning a
+ * {@code CompletableFuture}/{@code CompletionStage} holds the lock until the future completes
+ * ({@link WorkScopedLocks}); one returning a reactive type holds it from the subscription until it terminates
+ * ({@code ReactiveLockInvocation}).
  */
 public class DistributedLockInterceptor implements MethodInterceptor {
 
@@ -65,6 +70,7 @@ public class DistributedLockInterceptor implements MethodInterceptor {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object target = invocation.getThis();
         LockOperation operation = operation(invocation.getMethod(),
@@ -74,6 +80,14 @@ public class DistributedLockInterceptor implements MethodInterceptor {
         }
         Runtime rt = runtime();
         String resourceId = operation.resourceId(target, invocation.getArguments(), rt::evaluationContext);
+        if (operation.returnKind == ReturnKind.REACTIVE) {
+            return rt.reactive().invoke(invocation, operation, resourceId);
+        }
+        if (operation.returnKind == ReturnKind.COMPLETION_STAGE) {
+            return rt.workLocks.executeLocked(resourceId, operation.options,
+                    lock -> (CompletionStage<Object>) invocation.proceed(),
+                    operation.onFailure == OnFailure.SKIP ? () -> null : null);
+        }
         LockCallback<Object, Throwable> proceed = lock -> invocation.proceed();
         return operation.onFailure == OnFailure.SKIP
                 ? rt.template.executeLocked(resourceId, operation.options, proceed, operation.skipResult())
@@ -99,11 +113,24 @@ public class DistributedLockInterceptor implements MethodInterceptor {
     private static final class Runtime {
 
         final LockTemplate template;
+        final WorkScopedLocks workLocks;
         final BeanFactoryResolver beanResolver;
+        private volatile ReactiveLockInvocation reactive;
 
         Runtime(LockTemplate template, BeanFactoryResolver beanResolver) {
             this.template = template;
+            this.workLocks = new WorkScopedLocks(template);
             this.beanResolver = beanResolver;
+        }
+
+        /** Made at the first reactive call: only then are Reactor's classes needed. */
+        ReactiveLockInvocation reactive() {
+            ReactiveLockInvocation invocation = reactive;
+            if (invocation == null) {
+                invocation = new ReactiveLockInvocation(template);
+                reactive = invocation;
+            }
+            return invocation;
         }
 
         StandardEvaluationContext evaluationContext(LockKeyRoot root) {

@@ -45,6 +45,8 @@ final class LockOperation {
     /** Store (empty for the default), lease (null for {@code distributed-lock.default-expire}) and wait time. */
     final LockOptions options;
     final OnFailure onFailure;
+    /** Whether the lock spans the call, a returned future, or a returned publisher. */
+    final ReturnKind returnKind;
     private final String constantKey;
     private final Expression keyExpression;
     private final String[] parameterNames;
@@ -58,6 +60,7 @@ final class LockOperation {
         this.description = description;
         this.options = options;
         this.onFailure = onFailure;
+        this.returnKind = ReturnKind.of(method, description);
         this.constantKey = constantKey;
         this.keyExpression = keyExpression;
         this.parameterNames = parameterNames;

@@ -210,6 +210,11 @@ public class LockTemplate {
         return Optional.ofNullable(handle(resourceId, options));
     }
 
+    /** For {@link WorkScopedLocks}. */
+    DistributedLockClient client() {
+        return client;
+    }
+
     /** The lease of options that name none, in seconds. */
     public int defaultExpireSeconds() {
         return defaultExpireSeconds;
@@ -260,7 +265,7 @@ public class LockTemplate {
      *
      * @throws LockNotAcquiredException when there is one and {@code reentrant} is off: waiting would wait for itself
      */
-    private TemplateLockHandle heldByThisThread(String resourceId, LockOptions options) {
+    TemplateLockHandle heldByThisThread(String resourceId, LockOptions options) {
         Objects.requireNonNull(options, "options");
         String storeName = client.resolveStoreName(options.storeName());
         TemplateLockHandle enclosing = CurrentLock.held(storeName, resourceId);
@@ -287,7 +292,7 @@ public class LockTemplate {
         return enclosing != null ? new NestedLockHandle(enclosing) : lock(resourceId, options);
     }
 
-    private void skipped(String resourceId, LockOptions options) {
+    void skipped(String resourceId, LockOptions options) {
         String storeName = client.resolveStoreName(options.storeName());
         sourceRecorders.recorder(storeName).skipped();
         if (logger.isDebugEnabled()) {
@@ -297,7 +302,7 @@ public class LockTemplate {
     }
 
     /** The lock, or {@code null} when another owner held it for all of the wait time. */
-    private TemplateLockHandle lock(String resourceId, LockOptions options) {
+    TemplateLockHandle lock(String resourceId, LockOptions options) {
         Objects.requireNonNull(options, "options");
         String storeName = client.resolveStoreName(options.storeName());
         int expire = options.expireSeconds() > 0 ? options.expireSeconds() : defaultExpireSeconds;
@@ -344,7 +349,7 @@ public class LockTemplate {
         return lock;
     }
 
-    private LockNotAcquiredException notAcquired(String resourceId, LockOptions options) {
+    LockNotAcquiredException notAcquired(String resourceId, LockOptions options) {
         return new LockNotAcquiredException(resourceId, client.resolveStoreName(options.storeName()),
                 options.waitNanos() == 0 ? "another owner holds it" : "another owner held it for all of the wait time");
     }

@@ -278,12 +278,25 @@ final class WatchedLock {
         holder = ENDED;
     }
 
-    /** Interrupts the thread of the locked call, if it is still running. */
+    /**
+     * Work not bound to a thread (a future, a reactive pipeline) holds the lock: a loss runs {@code onLoss} (once, on
+     * the thread that found the loss; it must return quickly) instead of interrupting a thread.
+     */
+    void enterWork(Runnable onLoss) {
+        holder = onLoss;
+        if (loss != null) {
+            interruptHolder(); // lost before the work began
+        }
+    }
+
+    /** Interrupts the thread of the locked call, if it is still running (or tells the work of {@link #enterWork}). */
     void interruptHolder() {
         Object state = holder;
         if (state instanceof Thread thread && HOLDER.compareAndSet(this, state, INTERRUPTING)) {
             thread.interrupt();
             holder = INTERRUPTED;
+        } else if (!(state instanceof Thread) && state instanceof Runnable onLoss && HOLDER.compareAndSet(this, state, ENDED)) {
+            onLoss.run();
         }
     }
 

@@ -33,6 +33,7 @@ class ReadmeSnippetsTest {
             Path.of("src/test/java/io/github/distlock/readme/SettlementService.java"),
             Path.of("src/test/java/io/github/distlock/readme/LedgerWriter.java"),
             Path.of("src/test/java/io/github/distlock/readme/NightlyReport.java"),
+            Path.of("src/test/java/io/github/distlock/readme/StockReservations.java"),
             Path.of("src/test/java/io/github/distlock/store/inmemory/InMemoryLockStoreContractTest.java"));
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
