@@ -48,8 +48,9 @@ class HeldLocksShutdownTest {
         long start = System.nanoTime();
         shutdown.stop();
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(release).isDone();
+        // The lock leaves HeldLocks inside close(), a moment before the releasing future completes.
         assertThat(heldLocks.size()).isZero();
+        release.get(5, TimeUnit.SECONDS);
         assertThat(waitedMillis).as("returned once the lock was released").isBetween(250L, 5_000L);
         assertThat(shutdown.isRunning()).isFalse();
     }
