@@ -9,6 +9,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.github.distlock.api.LockHandle;
+import io.github.distlock.api.LockOptions;
+import io.github.distlock.core.LockTemplate;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +29,9 @@ class SampleApplicationTest {
 
     @Autowired
     private Environment environment;
+
+    @Autowired
+    private LockTemplate locks;
 
     @Test
     void concurrentPaymentsOfOneOrderChargeOnce() throws Exception {
@@ -58,6 +64,16 @@ class SampleApplicationTest {
         assertThat(stats).containsEntry("charges", 1).containsEntry("mostPaymentsInsideAtOnce", 1);
         String metrics = http.get().uri("/actuator/metrics/distributed.lock.acquire").retrieve().body(String.class);
         assertThat(metrics).contains("\"COUNT\"");
+    }
+
+    @Test
+    void theLocksEndpointListsTheLocksHeldNow() {
+        RestClient http = RestClient.create("http://127.0.0.1:" + environment.getProperty("local.server.port"));
+        try (LockHandle lock = locks.acquire("order:L-7", LockOptions.tryOnce())) {
+            assertThat(http.get().uri("/actuator/locks").retrieve().body(String.class))
+                    .contains("order:L-7").contains(lock.owner()).contains("\"source\":\"template\"");
+        }
+        assertThat(http.get().uri("/actuator/locks").retrieve().body(String.class)).doesNotContain("order:L-7");
     }
 
     @Test
