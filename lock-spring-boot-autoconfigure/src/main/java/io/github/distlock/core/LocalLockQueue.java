@@ -103,7 +103,7 @@ final class LocalLockQueue {
         private final Key key;
         /** Guarded by this, as are the fields below. */
         private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-        /** The contending {@link Waiter}, a {@link Holder}, or null once the line is removed. */
+        /** The contending {@link Waiter}, a {@link Holder}, a {@link HandingOver}, or null once the line is removed. */
         private Object turn;
         private boolean removed;
         /** Hand-overs since the last release by Unlock. */

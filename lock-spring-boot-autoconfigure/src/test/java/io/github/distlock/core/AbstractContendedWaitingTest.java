@@ -115,6 +115,8 @@ public abstract class AbstractContendedWaitingTest {
         int threads = 8;
         int sections = 25;
         List<Integer> grants = Collections.synchronizedList(new ArrayList<>());
+        List<Long> tokens = Collections.synchronizedList(new ArrayList<>());
+        int[] counter = {0}; // guarded by the lock alone
         List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
@@ -127,6 +129,8 @@ public abstract class AbstractContendedWaitingTest {
                     try (LockHandle lock = locks.acquire("hot", WAIT)) {
                         mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
                         grants.add(id);
+                        tokens.add(lock.fencingToken().orElseThrow());
+                        counter[0]++;
                         inside.decrementAndGet();
                     } catch (Throwable e) {
                         errors.add(e);
@@ -153,16 +157,24 @@ public abstract class AbstractContendedWaitingTest {
         }
         System.out.println(threads + " threads x " + sections + " sections: " + again + " taken straight back by "
                 + "the releaser, widest lead of one thread over another " + widestLead + " sections, "
-                + store.tryLocks.get() + " TryLocks, " + store.handOvers.get() + " hand-overs, " + store.awaits.get()
-                + " waits on the store");
+                + store.tryLocks.get() + " TryLocks, " + store.handOvers.get() + " hand-overs, " + store.unlocks.get()
+                + " Unlocks, " + store.awaits.get() + " waits on the store");
 
         assertThat(errors).isEmpty();
         assertThat(mostInside).as("never two holders at once").hasValue(1);
         assertThat(grants).hasSize(threads * sections);
+        assertThat(counter[0]).as("every section counted").isEqualTo(threads * sections);
+        assertThat(tokens).as("a larger fencing token in every section, hand-overs included")
+                .isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
         // Barging, the releaser takes it straight back about every other time; in line only when nobody else waits.
         assertThat(again).as("sections taken straight back by the thread that released").isLessThan(20);
         assertThat(store.tryLocks.get() + store.handOvers.get()).as("TryLocks and hand-overs: about one per section")
                 .isLessThanOrEqualTo(threads * sections + threads * 4L);
+        if (store instanceof HandOverLockStore) {
+            long calls = store.tryLocks.get() + store.handOvers.get() + store.unlocks.get() + store.awaits.get();
+            assertThat((double) calls / (threads * sections))
+                    .as("store calls per section: mostly one hand-over, not an Unlock and a TryLock").isLessThan(1.5);
+        }
     }
 
     @Test

@@ -12,21 +12,6 @@ final class RedisLockScript {
     static final String RELEASE_CHANNEL = "distlock:released";
 
     /**
-     * The end of a grant, after {@code held} was read by {@code HMGET key o t}: the token is {@code max(last token +
-     * 1, server TIME in microseconds)}; the owner is {@code ARGV[n]} and the lease {@code ARGV[m]} milliseconds (the
-     * two placeholders). Shared by {@link #TRY_LOCK} and {@link #HAND_OVER}, so both grant tokens the same way.
-     */
-    private static final String GRANT = """
-            local now = redis.call('TIME')
-            local token = tonumber(now[1]) * 1000000 + tonumber(now[2])
-            local last = tonumber(held[2])
-            if last and last >= token then token = last + 1 end
-            redis.call('HSET', KEYS[1], 'o', ARGV[%d], 't', string.format('%%.0f', token))
-            redis.call('PEXPIRE', KEYS[1], ARGV[%d])
-            return token
-            """;
-
-    /**
      * TryLock with its fencing token. A lock key is a hash: field {@code o} the owner (absent in a tombstone),
      * field {@code t} the last token granted on the key. Takes the key for {@code ARGV[1]} for {@code ARGV[2]}
      * milliseconds when it has no owner, and replies the grant's token: {@code max(last token + 1, server TIME in
@@ -36,18 +21,29 @@ final class RedisLockScript {
     static final RedisLockScript TRY_LOCK = new RedisLockScript("""
             local held = redis.call('HMGET', KEYS[1], 'o', 't')
             if held[1] then return 0 end
-            """ + GRANT.formatted(1, 2));
+            local now = redis.call('TIME')
+            local token = tonumber(now[1]) * 1000000 + tonumber(now[2])
+            local last = tonumber(held[2])
+            if last and last >= token then token = last + 1 end
+            redis.call('HSET', KEYS[1], 'o', ARGV[1], 't', string.format('%.0f', token))
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return token
+            """);
 
     /**
      * Hand-over: when {@code ARGV[1]} holds the key, makes {@code ARGV[2]} its holder for {@code ARGV[3]}
-     * milliseconds with a new token, granted as {@link #TRY_LOCK} grants one (so larger than the holder's); replies
-     * the token, or {@link #NOT_ACQUIRED} when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is
-     * never free.
+     * milliseconds with the token after the holder's ({@code t + 1}: larger than every earlier token of the key, as
+     * the holder's was, and one command fewer than reading the clock); replies the token, or {@link #NOT_ACQUIRED}
+     * when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
      */
     static final RedisLockScript HAND_OVER = new RedisLockScript("""
             local held = redis.call('HMGET', KEYS[1], 'o', 't')
             if held[1] ~= ARGV[1] then return 0 end
-            """ + GRANT.formatted(2, 3));
+            local token = (tonumber(held[2]) or 0) + 1
+            redis.call('HSET', KEYS[1], 'o', ARGV[2], 't', string.format('%.0f', token))
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return token
+            """);
 
     /**
      * Unlock: when {@code ARGV[1]} holds the key, removes the owner and leaves the key as a tombstone holding the

@@ -103,7 +103,7 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
         return reply;
     }
 
-    /** Hand-over in one script; the token is granted as {@link RedisLockScript#TRY_LOCK} grants one. */
+    /** Hand-over in one script ({@link RedisLockScript#HAND_OVER}); the token is the holder's plus one. */
     @Override
     public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
         byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
