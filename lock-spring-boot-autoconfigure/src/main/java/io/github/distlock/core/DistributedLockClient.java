@@ -20,6 +20,7 @@ import io.github.distlock.api.UnknownLockStoreException;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.api.UnlockResponse;
 import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
@@ -105,6 +106,37 @@ public class DistributedLockClient {
             throw storeFailure(name, "waiting for the release", resourceId, e);
         }
         return true;
+    }
+
+    /**
+     * Whether the store behind {@code storeName} ({@code null}, empty or blank means the default) can hand a held
+     * lock to a next owner in one call ({@link HandOverLockStore}).
+     */
+    public boolean canHandOver(String storeName) {
+        return store(storeName) instanceof HandOverLockStore;
+    }
+
+    /**
+     * Passes the lock of {@code resourceId} from {@code owner} to {@code nextOwner} for {@code expireSeconds}, in one
+     * store call ({@link HandOverLockStore#handOver}).
+     *
+     * @return the next holder's fencing token (positive, larger than {@code owner}'s);
+     *         {@link FencedLockStore#NOT_ACQUIRED} when {@code owner} does not hold the lock (nothing changed)
+     * @throws UnsupportedOperationException when the store cannot ({@link #canHandOver} is false)
+     * @throws LockStoreException            when the store failed; the hand-over may have been applied
+     */
+    public long handOver(String storeName, String resourceId, String owner, String nextOwner, int expireSeconds) {
+        String name = storeName(storeName);
+        if (!(store(name) instanceof HandOverLockStore handing)) {
+            throw new UnsupportedOperationException("Lock store '" + name + "' cannot hand a lock over");
+        }
+        String key = checkedKey(new TryLockRequest(name, resourceId, nextOwner, expireSeconds));
+        requireOwner(owner);
+        try {
+            return handing.handOver(key, owner, nextOwner, expireSeconds);
+        } catch (RuntimeException e) {
+            throw storeFailure(name, "hand-over", resourceId, e);
+        }
     }
 
     public UnlockResponse unlock(UnlockRequest request) {

@@ -34,11 +34,14 @@ final class LockAcquirer {
     private final DistributedLockClient client;
     /** Waiters of one lock in this JVM take turns: only one of them contends with the store. */
     private final LocalLockQueue queue = new LocalLockQueue();
+    /** Releases that pass the lock straight to the next waiter of this JVM, where the store can. */
+    private final LocalHandOver handOver;
     /** Clean-up Unlocks after failed TryLocks: one daemon thread, gone when idle, a bounded backlog. */
     private final ThreadPoolExecutor cleanup = cleanupExecutor();
 
     LockAcquirer(DistributedLockClient client) {
         this.client = client;
+        this.handOver = new LocalHandOver(client, queue);
     }
 
     private static ThreadPoolExecutor cleanupExecutor() {
@@ -87,13 +90,18 @@ final class LockAcquirer {
             long[] sentAt) {
         LocalLockQueue.Waiter turn;
         try {
-            turn = queue.join(storeName, resourceId, expireSeconds, deadline);
+            turn = queue.join(storeName, resourceId, owner, expireSeconds, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LockNotAcquiredException(resourceId, storeName, "interrupted while waiting", e);
         }
         if (turn == null) {
             return FencedLockStore.NOT_ACQUIRED;
+        }
+        if (turn.handedOver()) {
+            // The holder's release handed the lock to this acquisition: granted as if by its own TryLock.
+            sentAt[0] = turn.handedSentNanos();
+            return turn.handedToken();
         }
         long token = FencedLockStore.NOT_ACQUIRED;
         try {
@@ -108,6 +116,14 @@ final class LockAcquirer {
             }
         }
         return token;
+    }
+
+    /**
+     * Releases the lock {@code owner} acquired here (instead of Unlock): handed straight to the next waiter of this
+     * JVM where the store can ({@link LocalHandOver}), else by Unlock. Answers and throws as Unlock does.
+     */
+    LockStatus release(String storeName, String resourceId, String owner) {
+        return handOver.release(storeName, resourceId, owner);
     }
 
     /**

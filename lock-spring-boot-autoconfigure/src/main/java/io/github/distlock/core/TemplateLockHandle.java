@@ -159,7 +159,8 @@ final class TemplateLockHandle implements LockHandle {
                         .status();
                 recorder.releasedByKeepAlive(status, System.nanoTime() - acquiredNanos);
             } else {
-                status = client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
+                status = acquirer != null ? acquirer.release(storeName, resourceId, owner)
+                        : client.unlock(new UnlockRequest(storeName, resourceId, owner)).status();
                 recorder.released(status, System.nanoTime() - acquiredNanos);
             }
             releaseStatus = status;

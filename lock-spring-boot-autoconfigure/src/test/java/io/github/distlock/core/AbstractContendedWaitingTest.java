@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import io.github.distlock.api.LockHandle;
 import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.api.LockOptions;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Many waiters on one lock, on a real store: in one JVM they line up ({@link LocalLockQueue}), so they get the lock
- * one at a time in arrival order with about one TryLock per release; in two JVMs they never overlap and all get in.
- * TryLocks are counted by a {@link CountingWaitingStore} over the real store.
+ * one at a time in arrival order with about one TryLock per release (or, on a store that can hand a lock over, one
+ * hand-over per release instead); in two JVMs they never overlap and all get in. TryLocks and hand-overs are counted
+ * by a {@link CountingWaitingStore} over the real store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -49,7 +51,7 @@ public abstract class AbstractContendedWaitingTest {
 
     @Test
     void sixtyFourWaitersGetTheLockOnceEachInArrivalOrderWithOneTryLockPerRelease() throws Exception {
-        CountingWaitingStore store = new CountingWaitingStore(createStore());
+        CountingWaitingStore store = CountingWaitingStore.of(createStore());
         LockTemplate locks = template(store);
         LockHandle holder = locks.acquire("hot", LockOptions.tryOnce());
         List<Integer> grants = Collections.synchronizedList(new ArrayList<>());
@@ -77,31 +79,44 @@ public abstract class AbstractContendedWaitingTest {
                     : LockSupport.getBlocker(waiter) instanceof LocalLockQueue);
         }
         long tryLocksBefore = store.tryLocks.get();
+        long handOversBefore = store.handOvers.get();
         holder.release();
         for (Thread waiter : waiters) {
             waiter.join(Duration.ofSeconds(120).toMillis());
             assertThat(waiter.isAlive()).as(waiter.getName() + " still waiting").isFalse();
         }
         long tryLocksAfterRelease = store.tryLocks.get() - tryLocksBefore;
-        System.out.println("64 waiters: " + tryLocksAfterRelease + " TryLocks after the first release, "
-                + store.awaits.get() + " waits on the store, grant order " + grants);
+        long handOvers = store.handOvers.get() - handOversBefore;
+        System.out.println("64 waiters: " + tryLocksAfterRelease + " TryLocks and " + handOvers + " hand-overs after "
+                + "the first release, " + store.awaits.get() + " waits on the store, grant order " + grants);
 
         assertThat(errors).isEmpty();
         assertThat(mostInside).as("never two holders at once").hasValue(1);
         assertThat(grants).as("each waiter once, in the order they arrived")
                 .containsExactlyElementsOf(IntStream.range(0, 64).boxed().toList());
-        assertThat(tryLocksAfterRelease).as("about one TryLock per release (64 releases), not one per waiter")
+        assertThat(tryLocksAfterRelease + handOvers)
+                .as("about one TryLock or hand-over per release (64 releases), not one per waiter")
                 .isBetween(64L, 64L + 4);
+        if (store instanceof HandOverLockStore) {
+            // 63 releases had a next waiter; every (MAX + 1)th of them goes by Unlock, for other JVMs' contenders.
+            int max = LocalLockQueue.MAX_HAND_OVERS_IN_A_ROW;
+            assertThat(handOvers).as("releases that handed the lock over")
+                    .isGreaterThanOrEqualTo(63L * max / (max + 1) - 2);
+        } else {
+            assertThat(handOvers).isZero();
+        }
         assertThat(store.awaits.get()).as("only the waiter whose turn it is waits on the store").isLessThan(8);
     }
 
     @Test
     void eightThreadsTakingTheLockAgainAndAgainTakeTurnsInsteadOfTheReleaserTakingItBack() throws Exception {
-        CountingWaitingStore store = new CountingWaitingStore(createStore());
+        CountingWaitingStore store = CountingWaitingStore.of(createStore());
         LockTemplate locks = template(store);
         int threads = 8;
         int sections = 25;
         List<Integer> grants = Collections.synchronizedList(new ArrayList<>());
+        List<Long> tokens = Collections.synchronizedList(new ArrayList<>());
+        int[] counter = {0}; // guarded by the lock alone
         List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
@@ -114,6 +129,8 @@ public abstract class AbstractContendedWaitingTest {
                     try (LockHandle lock = locks.acquire("hot", WAIT)) {
                         mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
                         grants.add(id);
+                        tokens.add(lock.fencingToken().orElseThrow());
+                        counter[0]++;
                         inside.decrementAndGet();
                     } catch (Throwable e) {
                         errors.add(e);
@@ -140,15 +157,24 @@ public abstract class AbstractContendedWaitingTest {
         }
         System.out.println(threads + " threads x " + sections + " sections: " + again + " taken straight back by "
                 + "the releaser, widest lead of one thread over another " + widestLead + " sections, "
-                + store.tryLocks.get() + " TryLocks, " + store.awaits.get() + " waits on the store");
+                + store.tryLocks.get() + " TryLocks, " + store.handOvers.get() + " hand-overs, " + store.unlocks.get()
+                + " Unlocks, " + store.awaits.get() + " waits on the store");
 
         assertThat(errors).isEmpty();
         assertThat(mostInside).as("never two holders at once").hasValue(1);
         assertThat(grants).hasSize(threads * sections);
+        assertThat(counter[0]).as("every section counted").isEqualTo(threads * sections);
+        assertThat(tokens).as("a larger fencing token in every section, hand-overs included")
+                .isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
         // Barging, the releaser takes it straight back about every other time; in line only when nobody else waits.
         assertThat(again).as("sections taken straight back by the thread that released").isLessThan(20);
-        assertThat(store.tryLocks.get()).as("TryLocks: about one per section")
+        assertThat(store.tryLocks.get() + store.handOvers.get()).as("TryLocks and hand-overs: about one per section")
                 .isLessThanOrEqualTo(threads * sections + threads * 4L);
+        if (store instanceof HandOverLockStore) {
+            long calls = store.tryLocks.get() + store.handOvers.get() + store.unlocks.get() + store.awaits.get();
+            assertThat((double) calls / (threads * sections))
+                    .as("store calls per section: mostly one hand-over, not an Unlock and a TryLock").isLessThan(1.5);
+        }
     }
 
     @Test

@@ -5,19 +5,46 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
 /**
- * A real store (fenced, signalling releases) behind a wrapper that counts what is sent to it: TryLocks, Unlocks and
- * waits for a release. Only counts; every call goes to the store unchanged.
+ * A real store (fenced, signalling releases) behind a wrapper that counts what is sent to it: TryLocks, Unlocks,
+ * hand-overs and waits for a release. Only counts; every call goes to the store unchanged. Built by {@link #of} it
+ * has the store's hand-over capability too, when the store has it; by the constructor it never has.
  */
-public final class CountingWaitingStore implements ReleaseAwaitingLockStore, FencedLockStore {
+public class CountingWaitingStore implements ReleaseAwaitingLockStore, FencedLockStore {
 
     private final FencedLockStore delegate;
     public final AtomicLong tryLocks = new AtomicLong();
     public final AtomicLong unlocks = new AtomicLong();
     public final AtomicLong awaits = new AtomicLong();
+    /** Hand-overs sent; always 0 for a wrapper without the capability. */
+    public final AtomicLong handOvers = new AtomicLong();
+
+    /** A counting wrapper with the hand-over capability when {@code delegate} has it ({@link HandOverLockStore}). */
+    public static CountingWaitingStore of(LockStore delegate) {
+        return delegate instanceof HandOverLockStore ? new HandingOver(delegate) : new CountingWaitingStore(delegate);
+    }
+
+    private static final class HandingOver extends CountingWaitingStore implements HandOverLockStore {
+
+        private HandingOver(LockStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
+            handOvers.incrementAndGet();
+            return ((HandOverLockStore) delegate()).handOver(key, owner, nextOwner, expireSeconds);
+        }
+    }
+
+    /** The store behind the wrapper. */
+    public FencedLockStore delegate() {
+        return delegate;
+    }
 
     /** @param delegate a store that is both a {@link FencedLockStore} and a {@link ReleaseAwaitingLockStore} */
     public CountingWaitingStore(LockStore delegate) {

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * closed after the last (when it is {@link AutoCloseable}), and the same for a {@linkplain #createPeerStore() peer}
  * when the suite uses one; fresh keys and owners for every test, and waits bounded in time. Extend one of the suites,
  * not this class: {@link AbstractLockStoreContractTest}, {@link AbstractReleaseAwaitingLockStoreTest},
- * {@link AbstractFencedLockStoreTest}, {@link AbstractLockLossReportingTest}.
+ * {@link AbstractFencedLockStoreTest}, {@link AbstractHandOverLockStoreTest}, {@link AbstractLockLossReportingTest}.
  *
  * @param <S> the store interface the suite tests
  */

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 import io.github.distlock.api.LockStatus;
-import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.NonBlockingLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
@@ -31,7 +31,7 @@ import io.github.distlock.spi.ReleaseAwaitingLockStore;
  * <p>No operation but {@link #awaitRelease} waits (a {@link NonBlockingLockStore}): the gRPC server runs them on its
  * event loop.
  */
-public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockStore, NonBlockingLockStore {
+public class InMemoryLockStore implements ReleaseAwaitingLockStore, HandOverLockStore, NonBlockingLockStore {
 
     private static final int SWEEP_PER_GRANT = 2;
     private static final int WAIT_STRIPES = 64;
@@ -87,6 +87,20 @@ public class InMemoryLockStore implements ReleaseAwaitingLockStore, FencedLockSt
         }
         sweep(nanoClock.getAsLong());
         return status;
+    }
+
+    /** Hand-over: the next owner's lease replaces the holder's in one atomic step, with the next token. */
+    @Override
+    public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
+        long expiresAt = nanoClock.getAsLong() + TimeUnit.SECONDS.toNanos(expireSeconds);
+        Lease[] next = new Lease[1];
+        LockStatus status = changeIfOwner(key, owner,
+                held -> next[0] = new Lease(key, nextOwner, expiresAt, fencingTokens.incrementAndGet()));
+        if (status == LockStatus.SUCCESS) {
+            sweepQueue.offer(next[0]);
+        }
+        sweep(nanoClock.getAsLong());
+        return status == LockStatus.SUCCESS ? next[0].token : NOT_ACQUIRED;
     }
 
     @Override

@@ -31,6 +31,21 @@ final class RedisLockScript {
             """);
 
     /**
+     * Hand-over: when {@code ARGV[1]} holds the key, makes {@code ARGV[2]} its holder for {@code ARGV[3]}
+     * milliseconds with the token after the holder's ({@code t + 1}: larger than every earlier token of the key, as
+     * the holder's was, and one command fewer than reading the clock); replies the token, or {@link #NOT_ACQUIRED}
+     * when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
+     */
+    static final RedisLockScript HAND_OVER = new RedisLockScript("""
+            local held = redis.call('HMGET', KEYS[1], 'o', 't')
+            if held[1] ~= ARGV[1] then return 0 end
+            local token = (tonumber(held[2]) or 0) + 1
+            redis.call('HSET', KEYS[1], 'o', ARGV[2], 't', string.format('%.0f', token))
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return token
+            """);
+
+    /**
      * Unlock: when {@code ARGV[1]} holds the key, removes the owner and leaves the key as a tombstone holding the
      * last token for {@code ARGV[2]} milliseconds (0: the key goes at once), then publishes the key on
      * {@link #RELEASE_CHANNEL}. Replies {@link #SUCCESS}, {@link #NO_LOCK} (no owner) or {@link #OTHER_OWNER}. The
@@ -69,7 +84,7 @@ final class RedisLockScript {
             return redis.call('PTTL', KEYS[1])
             """);
 
-    /** {@link #TRY_LOCK}'s reply when the key is held (tokens are positive). */
+    /** {@link #TRY_LOCK}'s and {@link #HAND_OVER}'s reply when the key is not granted (tokens are positive). */
     static final long NOT_ACQUIRED = 0;
     static final long NO_LOCK = 0;
     static final long SUCCESS = 1;

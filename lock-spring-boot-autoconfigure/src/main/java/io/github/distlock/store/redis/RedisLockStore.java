@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -21,6 +22,8 @@ import org.springframework.util.ClassUtils;
  *       ({@link RedisLockScript#TRY_LOCK}); plain TryLock runs the same script.</li>
  *   <li>Unlock: a script that, only when the key holds {@code owner}, removes the owner and leaves a tombstone
  *       with the last token for the {@linkplain #DEFAULT_TOKEN_RETENTION token retention}.</li>
+ *   <li>Hand-over ({@link #handOver}): a script that, only when the key holds {@code owner}, sets the next owner,
+ *       a new token and the next owner's lease ({@link RedisLockScript#HAND_OVER}).</li>
  *   <li>LockKeepAlive: a script that resets the key's time to live only when it holds {@code owner}.</li>
  *   <li>Waiting ({@link #awaitRelease}): Unlock's script publishes the key, which the store's subscription hears;
  *       see {@link RedisReleaseSignal}.</li>
@@ -33,7 +36,7 @@ import org.springframework.util.ClassUtils;
  * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
  * acknowledged lock, and a second owner can then take it.
  */
-public class RedisLockStore implements ReleaseAwaitingLockStore, FencedLockStore, AutoCloseable {
+public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockStore, AutoCloseable {
 
     /** How long an unlocked key keeps its last fencing token, by default. */
     public static final Duration DEFAULT_TOKEN_RETENTION = Duration.ofMinutes(10);
@@ -86,14 +89,26 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, FencedLockStore
     @Override
     public long tryLockFenced(String key, String owner, int expireSeconds) {
         byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
-        long token = commands.evalOnKey(RedisLockScript.TRY_LOCK, bytes(key), bytes(owner), expireMillis);
-        if (token == RedisLockScript.NOT_ACQUIRED) {
+        return token(commands.evalOnKey(RedisLockScript.TRY_LOCK, bytes(key), bytes(owner), expireMillis),
+                "TryLock");
+    }
+
+    private static long token(long reply, String script) {
+        if (reply == RedisLockScript.NOT_ACQUIRED) {
             return NOT_ACQUIRED;
         }
-        if (token < 0) {
-            throw new IllegalStateException("Unexpected reply " + token + " from the Redis TryLock script");
+        if (reply < 0) {
+            throw new IllegalStateException("Unexpected reply " + reply + " from the Redis " + script + " script");
         }
-        return token;
+        return reply;
+    }
+
+    /** Hand-over in one script ({@link RedisLockScript#HAND_OVER}); the token is the holder's plus one. */
+    @Override
+    public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
+        byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
+        return token(commands.evalOnKey(RedisLockScript.HAND_OVER, bytes(key), bytes(owner), bytes(nextOwner),
+                expireMillis), "hand-over");
     }
 
     @Override
