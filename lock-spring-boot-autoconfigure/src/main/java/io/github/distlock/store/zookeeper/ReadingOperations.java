@@ -136,13 +136,39 @@ final class ReadingOperations {
      * ensemble's clock. Returns whether a create is worth trying again.
      */
     boolean removeIfAbandoned(ZooKeeper zk, Requests.Operation op, String key, String path) {
+        // Judged unclaimed first: contenders of a live lock, the usual case, read and go without queueing on the
+        // path. Only a takeover claims it, then judges again on a fresh read before its delete.
+        Reply read = op.getData(zk, path);
+        Boolean verdict = judge(zk, op, path, read);
+        if (verdict != null) {
+            return verdict;
+        }
         try (PathClaims.Claim claim = op.claim(claims, path)) {
-            return removeIfAbandonedClaimed(zk, op, key, path);
+            read = op.getData(zk, path);
+            verdict = judge(zk, op, path, read);
+            if (verdict != null) {
+                return verdict;
+            }
+            Reply deleted = op.delete(zk, path, read.stat.getVersion());
+            return switch (deleted.code()) {
+                case OK -> {
+                    logger.info("Lock store '" + storeName + "': took over lock '" + key
+                            + "', left by its holder past its lease");
+                    yield true;
+                }
+                case NONODE -> true;
+                case BADVERSION -> false; // renewed or replaced meanwhile
+                default -> throw op.failure(deleted.exception(path));
+            };
         }
     }
 
-    private boolean removeIfAbandonedClaimed(ZooKeeper zk, Requests.Operation op, String key, String path) {
-        Reply read = op.getData(zk, path);
+    /**
+     * What a TryLock that found the node taken should do, from the node as {@code read}: true to create again (it is
+     * gone), false to give up (live, or not a lock node), null when its holder left it past its lease plus the
+     * takeover delay by the ensemble's clock, so that it may be deleted.
+     */
+    private Boolean judge(ZooKeeper zk, Requests.Operation op, String path, Reply read) {
         if (read.code() == Code.NONODE) {
             return true; // released meanwhile
         }
@@ -158,20 +184,7 @@ final class ReadingOperations {
             return false;
         }
         long takeoverAt = read.stat.getMtime() + node.leaseMillis() + takeoverDelayMillis;
-        if (!ensembleTimeSurelyPast(zk, op, takeoverAt)) {
-            return false;
-        }
-        Reply deleted = op.delete(zk, path, read.stat.getVersion());
-        return switch (deleted.code()) {
-            case OK -> {
-                logger.info("Lock store '" + storeName + "': took over lock '" + key
-                        + "', left by its holder past its lease");
-                yield true;
-            }
-            case NONODE -> true;
-            case BADVERSION -> false; // renewed or replaced meanwhile
-            default -> throw op.failure(deleted.exception(path));
-        };
+        return ensembleTimeSurelyPast(zk, op, takeoverAt) ? null : Boolean.FALSE;
     }
 
     /** Whether the ensemble's clock is surely at or past {@code serverMillis}; writes to the root if need be. */
