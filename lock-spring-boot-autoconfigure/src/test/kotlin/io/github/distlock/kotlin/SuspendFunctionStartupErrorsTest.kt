@@ -1,0 +1,54 @@
+package io.github.distlock.kotlin
+
+import io.github.distlock.annotation.DistributedLock
+import io.github.distlock.annotation.OnFailure
+import io.github.distlock.api.InvalidLockConfigurationException
+import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration
+import io.github.distlock.spi.LockStore
+import io.github.distlock.store.inmemory.InMemoryLockStore
+import org.assertj.core.api.Assertions.assertThat
+import org.junit.jupiter.api.Test
+import org.springframework.boot.autoconfigure.AutoConfigurations
+import org.springframework.boot.test.context.runner.ApplicationContextRunner
+
+/** What is wrong with a locked suspend function is told at startup. */
+class SuspendFunctionStartupErrorsTest {
+
+    @Test
+    fun skipOnASuspendFunctionWithANonNullReturnTypeFailsTheStartup() {
+        ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
+            .withBean("main", LockStore::class.java, { InMemoryLockStore() })
+            .withBean(NonNullSkip::class.java)
+            .run { context ->
+                assertThat(context).hasFailed()
+                assertThat(context.startupFailure).rootCause()
+                    .isInstanceOf(InvalidLockConfigurationException::class.java)
+                    .hasMessageContaining("onFailure")
+                    .hasMessageContaining("String?")
+            }
+    }
+
+    @Test
+    fun skipOnASuspendFunctionWithANullableOrUnitReturnTypeStarts() {
+        ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
+            .withBean("main", LockStore::class.java, { InMemoryLockStore() })
+            .withBean(NullableSkip::class.java)
+            .run { context -> assertThat(context).hasNotFailed() }
+    }
+
+    open class NonNullSkip {
+        @DistributedLock(key = "'k'", onFailure = OnFailure.SKIP)
+        open suspend fun name(): String = "name"
+    }
+
+    open class NullableSkip {
+        @DistributedLock(key = "'k'", onFailure = OnFailure.SKIP)
+        open suspend fun name(): String? = "name"
+
+        @DistributedLock(key = "'k'", onFailure = OnFailure.SKIP)
+        open suspend fun run() {
+        }
+    }
+}
