@@ -38,6 +38,33 @@ class SuspendFunctionStartupErrorsTest {
             .run { context -> assertThat(context).hasNotFailed() }
     }
 
+    @Test
+    fun aSuspendFunctionThatIsNotOpenFailsTheStartup() {
+        for (bean in listOf(FinalClass::class.java, FinalFunction::class.java)) {
+            ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
+                .withBean("main", LockStore::class.java, { InMemoryLockStore() })
+                .withBean(bean)
+                .run { context ->
+                    assertThat(context).hasFailed()
+                    assertThat(context.startupFailure).rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException::class.java)
+                        .hasMessageContaining("final")
+                }
+        }
+    }
+
+    // Without the kotlin-spring plugin, Kotlin classes and their functions are final: a proxy cannot lock them.
+    class FinalClass {
+        @DistributedLock(key = "'k'")
+        suspend fun name(): String = "name"
+    }
+
+    open class FinalFunction {
+        @DistributedLock(key = "'k'")
+        suspend fun name(): String = "name"
+    }
+
     open class NonNullSkip {
         @DistributedLock(key = "'k'", onFailure = OnFailure.SKIP)
         open suspend fun name(): String = "name"
