@@ -36,6 +36,10 @@ import org.junit.jupiter.api.Timeout
 import org.springframework.boot.autoconfigure.AutoConfigurations
 import org.springframework.boot.test.context.runner.ApplicationContextRunner
 
+/** What Kotlin code without a Reactor operator at hand reads: the Reactor Context the coroutine carries. */
+private suspend fun lockInReactorContext(): LockHandle? =
+    currentCoroutineContext()[ReactorContext]?.context?.let { ReactiveCurrentLock.from(it).orElse(null) }
+
 /**
  * `@DistributedLock` on Kotlin `suspend` functions and on functions returning a `Flow`, in a Spring Boot context on
  * a real store: the lock is held while the coroutine runs (while the flow is collected), not while the call returns.
@@ -226,8 +230,7 @@ abstract class AbstractLockedSuspendFunctionsTest {
         open suspend fun seen(orderId: String): Seen {
             delay(1)
             val viaMono = ReactiveCurrentLock.get().awaitSingleOrNull()
-            val viaContext = currentCoroutineContext()[ReactorContext]?.context
-                ?.let { ReactiveCurrentLock.from(it).orElse(null) }
+            val viaContext = lockInReactorContext()
             return Seen(viaMono, viaContext, inner.current(orderId))
         }
 
@@ -236,8 +239,7 @@ abstract class AbstractLockedSuspendFunctionsTest {
             emit(1)
             started.complete(Unit)
             gate.await()
-            val lock = currentCoroutineContext()[ReactorContext]?.context
-                ?.let { ReactiveCurrentLock.from(it).orElse(null) }
+            val lock = lockInReactorContext()
             emit(if (lock?.resourceId() == "rows") 2 else -1)
         }
     }

@@ -14,12 +14,14 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner
 /** What is wrong with a locked suspend function is told at startup. */
 class SuspendFunctionStartupErrorsTest {
 
+    private fun runner(bean: Class<*>): ApplicationContextRunner = ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
+        .withBean("main", LockStore::class.java, { InMemoryLockStore() })
+        .withBean(bean)
+
     @Test
     fun skipOnASuspendFunctionWithANonNullReturnTypeFailsTheStartup() {
-        ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
-            .withBean("main", LockStore::class.java, { InMemoryLockStore() })
-            .withBean(NonNullSkip::class.java)
+        runner(NonNullSkip::class.java)
             .run { context ->
                 assertThat(context).hasFailed()
                 assertThat(context.startupFailure).rootCause()
@@ -31,20 +33,14 @@ class SuspendFunctionStartupErrorsTest {
 
     @Test
     fun skipOnASuspendFunctionWithANullableOrUnitReturnTypeStarts() {
-        ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
-            .withBean("main", LockStore::class.java, { InMemoryLockStore() })
-            .withBean(NullableSkip::class.java)
+        runner(NullableSkip::class.java)
             .run { context -> assertThat(context).hasNotFailed() }
     }
 
     @Test
     fun aSuspendFunctionThatIsNotOpenFailsTheStartup() {
         for (bean in listOf(FinalClass::class.java, FinalFunction::class.java)) {
-            ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration::class.java))
-                .withBean("main", LockStore::class.java, { InMemoryLockStore() })
-                .withBean(bean)
+            runner(bean)
                 .run { context ->
                     assertThat(context).hasFailed()
                     assertThat(context.startupFailure).rootCause()
