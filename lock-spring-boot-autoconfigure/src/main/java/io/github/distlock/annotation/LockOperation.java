@@ -18,6 +18,8 @@ import io.github.distlock.api.LockOptions;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.KotlinDetector;
+import org.springframework.core.MethodParameter;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelCompilerMode;
@@ -145,7 +147,8 @@ final class LockOperation {
         }
         StandardEvaluationContext context = contexts.create(new LockKeyRoot(method, args, target));
         for (int i = 0; i < args.length; i++) {
-            if (parameterNames != null) {
+            // Shorter than args for a Kotlin suspend function: Kotlin reflection leaves out the Continuation.
+            if (parameterNames != null && i < parameterNames.length) {
                 context.setVariable(parameterNames[i], args[i]);
             }
             context.setVariable(positionalNames[2 * i], args[i]);
@@ -222,6 +225,17 @@ final class LockOperation {
         if (type.isPrimitive() && type != void.class) {
             throw invalid(description, "onFailure", "SKIP cannot return a value of primitive type " + type.getName()
                     + " when the method is skipped.", "Return a wrapper or Optional type, or use OnFailure.THROW.");
+        }
+        if (KotlinDetector.isSuspendingFunction(method) && KotlinDetector.isKotlinReflectPresent()) {
+            // A skipped suspend function returns null to its Kotlin caller, which a non-null type would not expect.
+            MethodParameter returned = new MethodParameter(method, -1);
+            Class<?> kotlinType = returned.getParameterType();
+            if (kotlinType != void.class && !"kotlin.Unit".equals(kotlinType.getName()) && !returned.isOptional()) {
+                throw invalid(description, "onFailure", "SKIP returns null when the function is skipped, and its "
+                        + "return type " + kotlinType.getSimpleName() + " is not nullable.",
+                        "Declare the return type nullable (" + kotlinType.getSimpleName()
+                                + "?), or use OnFailure.THROW.");
+            }
         }
         if (type == Optional.class) {
             return Optional::empty;

@@ -1,5 +1,7 @@
 package io.github.distlock.annotation;
 
+import java.lang.reflect.Method;
+
 import io.github.distlock.core.LockTemplate;
 import io.github.distlock.reactive.ReactiveLockTemplate;
 import org.aopalliance.intercept.MethodInvocation;
@@ -8,6 +10,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.core.KotlinDetector;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
 
@@ -15,6 +19,12 @@ import org.springframework.core.ReactiveAdapterRegistry;
  * A {@link ReturnKind#REACTIVE} method under its lock, through {@link ReactiveLockTemplate}: the method is invoked
  * on subscription, once the lock is taken (as Spring's reactive {@code @Transactional} does), so that a publisher
  * that is never subscribed takes no lock; SKIP completes empty. Loaded only when Reactor is on the classpath.
+ *
+ * <p>A Kotlin {@code suspend} function is one such method: Spring's AOP has the invocation return a {@code Mono}
+ * running the coroutine (a {@code Flux} for a {@code Flow} result), and the proxy awaits what the interceptors return
+ * in the caller's coroutine, passing its {@code ReactorContext} on. So the coroutine runs under the lock, sees it in
+ * its {@code ReactorContext} ({@link io.github.distlock.reactive.ReactiveCurrentLock}), and a cancelled caller
+ * cancels the subscription, which releases the lock.
  */
 final class ReactiveLockInvocation {
 
@@ -25,8 +35,7 @@ final class ReactiveLockInvocation {
     }
 
     Object invoke(MethodInvocation invocation, LockOperation operation, String resourceId) {
-        ReactiveAdapter adapter = ReactiveAdapterRegistry.getSharedInstance()
-                .getAdapter(invocation.getMethod().getReturnType());
+        ReactiveAdapter adapter = adapter(invocation.getMethod());
         boolean skip = operation.onFailure == OnFailure.SKIP;
         if (adapter.isMultiValue()) {
             Flux<Object> locked = skip
@@ -40,6 +49,16 @@ final class ReactiveLockInvocation {
                         lock -> Mono.from(body(invocation, adapter)), Mono.empty())
                 : template.executeLocked(resourceId, operation.options, lock -> Mono.from(body(invocation, adapter)));
         return adapter.fromPublisher(locked);
+    }
+
+    /** The adapter of what the invocation returns: Mono or Flux for a suspend function, as TransactionInterceptor. */
+    private static ReactiveAdapter adapter(Method method) {
+        Class<?> type = method.getReturnType();
+        if (KotlinDetector.isSuspendingFunction(method)) {
+            type = "kotlinx.coroutines.flow.Flow".equals(new MethodParameter(method, -1).getParameterType().getName())
+                    ? Flux.class : Mono.class;
+        }
+        return ReactiveAdapterRegistry.getSharedInstance().getAdapter(type);
     }
 
     private static Publisher<Object> body(MethodInvocation invocation, ReactiveAdapter adapter) {
