@@ -257,8 +257,10 @@ final class LockOperation {
             return BARE_NUMBER.matcher(text).matches() ? Duration.ofSeconds(Long.parseLong(text))
                     : DurationStyle.detectAndParse(text);
         } catch (RuntimeException e) {
-            throw invalid(description, attribute, "'" + text + "' is not a duration.",
-                    "Use e.g. \"10s\", \"500ms\", \"2m\" or \"PT10S\".");
+            // A lease is whole seconds, so its examples are too.
+            throw invalid(description, attribute, "'" + text + "' is not a duration.", attribute.equals("expire")
+                    ? "Use whole seconds, e.g. \"30s\", \"2m\", \"PT30S\" or \"30\"."
+                    : "Use e.g. \"10s\", \"500ms\", \"2m\" or \"PT10S\".");
         }
     }
 

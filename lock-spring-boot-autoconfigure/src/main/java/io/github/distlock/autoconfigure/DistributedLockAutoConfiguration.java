@@ -67,9 +67,10 @@ public class DistributedLockAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LockStoreStartupReport lockStoreStartupReport(LockStoreRegistry registry, DistributedLockProperties properties) {
+    LockStoreStartupReport lockStoreStartupReport(LockStoreRegistry registry, DistributedLockProperties properties,
+            ObjectProvider<DistributedLockClient> clients) {
         Duration timeout = properties.getStartupCheckTimeout();
-        return new LockStoreStartupReport(registry, properties.getStores().keySet(),
+        return new LockStoreStartupReport(registry, clients, properties.getStores().keySet(),
                 timeout != null ? timeout : Duration.ZERO);
     }
 

@@ -7,17 +7,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.github.distlock.api.LockStoreException;
+import io.github.distlock.core.DistributedLockClient;
 import io.github.distlock.core.LockStoreInfo;
 import io.github.distlock.core.LockStoreRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
  * Says at startup which lock stores the application uses: one INFO line per store (name, type, address, whether
- * it is the default). Then, on a background thread so that startup is not delayed, asks each store's server
+ * it is the default, and the key prefix, which is silently none without {@code spring.application.name}). Then, on a background thread so that startup is not delayed, asks each store's server
  * whether it answers ({@link LockStoreInfo#checkConnection}); a store that does not gets one WARN naming it and its
  * address. Startup never fails for it: the server may come up later, and until it does, locking through that store
  * fails with {@code LockStoreException}.
@@ -27,6 +29,7 @@ class LockStoreStartupReport implements SmartInitializingSingleton, DisposableBe
     private static final Log logger = LogFactory.getLog(LockStoreStartupReport.class);
 
     private final LockStoreRegistry registry;
+    private final ObjectProvider<DistributedLockClient> clients;
     private final Set<String> configuredNames;
     private final Duration checkTimeout;
     private volatile boolean closed;
@@ -37,8 +40,10 @@ class LockStoreStartupReport implements SmartInitializingSingleton, DisposableBe
      *                        because none is configured
      * @param checkTimeout    how long the check may wait for a client that is still connecting; zero: no check
      */
-    LockStoreStartupReport(LockStoreRegistry registry, Set<String> configuredNames, Duration checkTimeout) {
+    LockStoreStartupReport(LockStoreRegistry registry, ObjectProvider<DistributedLockClient> clients,
+            Set<String> configuredNames, Duration checkTimeout) {
         this.registry = registry;
+        this.clients = clients;
         this.configuredNames = configuredNames;
         this.checkTimeout = checkTimeout;
     }
@@ -46,7 +51,9 @@ class LockStoreStartupReport implements SmartInitializingSingleton, DisposableBe
     @Override
     public void afterSingletonsInstantiated() {
         List<LockStoreInfo> stores = LockStoreInfo.of(registry);
-        stores.forEach(store -> logger.info(line(store)));
+        DistributedLockClient client = clients.getIfUnique();
+        String prefix = client == null ? "" : ", keyPrefix=" + noneIfEmpty(client.namespace().keyFor(""));
+        stores.forEach(store -> logger.info(line(store) + prefix));
         if (checkTimeout.isZero() || checkTimeout.isNegative()) {
             return;
         }
@@ -65,6 +72,10 @@ class LockStoreStartupReport implements SmartInitializingSingleton, DisposableBe
         return "Lock store '" + store.name() + "'" + (role.isEmpty() ? "" : " (" + role + ")") + ": "
                 + details.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue())
                         .collect(Collectors.joining(", "));
+    }
+
+    private static String noneIfEmpty(String prefix) {
+        return prefix.isEmpty() ? "none" : prefix;
     }
 
     private void check(List<LockStoreInfo> stores) {

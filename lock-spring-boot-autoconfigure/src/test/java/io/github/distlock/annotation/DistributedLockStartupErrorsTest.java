@@ -47,6 +47,16 @@ class DistributedLockStartupErrorsTest {
     }
 
     @Test
+    void anUnparsableExpireIsGivenExamplesInWholeSeconds() {
+        runner.withBean(UnparsableExpire.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(invalidConfiguration(context.getStartupFailure()).getMessage())
+                    .contains("UnparsableExpire.run()", "expire", "'30 sec' is not a duration", "\"30s\"")
+                    .doesNotContain("ms\"");
+        });
+    }
+
+    @Test
     void expireThatIsNotWholeSeconds() {
         assertStartupFails(FractionalExpire.class, "FractionalExpire.run()", "expire", "1500ms");
     }
@@ -177,6 +187,12 @@ class DistributedLockStartupErrorsTest {
 
     public static class BadDuration {
         @DistributedLock(waitTime = "soon")
+        public void run() {
+        }
+    }
+
+    public static class UnparsableExpire {
+        @DistributedLock(expire = "30 sec")
         public void run() {
         }
     }

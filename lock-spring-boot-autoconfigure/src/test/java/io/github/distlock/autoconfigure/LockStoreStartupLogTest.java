@@ -66,7 +66,9 @@ class LockStoreStartupLogTest {
             String log = output.toString();
             assertThat(lines(log, "Lock store 'orders' (default): type=redis, address=redis://" + redis.host() + ":"
                     + redis.port() + "/0, operationTimeout=PT3S")).isEqualTo(1);
-            assertThat(lines(log, "Lock store 'local': type=in-memory, address=this JVM, heldLocks=0")).isEqualTo(1);
+            // No spring.application.name: keys get no prefix, and the line says so.
+            assertThat(lines(log, "Lock store 'local': type=in-memory, address=this JVM, heldLocks=0, keyPrefix=none"))
+                    .isEqualTo(1);
             assertThat(lines(log, "Lock store 'dead': type=etcd, address=http://127.0.0.1:" + deadPort)).isEqualTo(1);
             assertThat(lines(log, "WARN  [distlock-startup-check]")).as(log).isEqualTo(1);
             assertThat(lines(log, "Lock store 'dead' (etcd at http://127.0.0.1:" + deadPort + ") did not answer at "
@@ -82,10 +84,12 @@ class LockStoreStartupLogTest {
                             DistributedLockAutoConfiguration.class, InMemoryLockStoreAutoConfiguration.class,
                             RedisLockStoreAutoConfiguration.class))
                     .withPropertyValues("spring.data.redis.host=" + redis.host(),
-                            "spring.data.redis.port=" + redis.port())
+                            "spring.data.redis.port=" + redis.port(), "spring.application.name=orders:eu")
                     .run(context -> assertThat(context).hasNotFailed());
             assertThat(lines(output.toString(), "Lock store 'redis' (default, made because distributed-lock.stores "
                     + "is empty): type=redis")).isEqualTo(1);
+            // The prefix as stored: ':' in the application's name is encoded.
+            assertThat(lines(output.toString(), "operationTimeout=PT3S, keyPrefix=orders%3Aeu:")).isEqualTo(1);
         }
     }
 
