@@ -28,6 +28,7 @@ class ZooKeeperLockStoreFaultTest {
     /** Sessions in these tests; the test server grants at most 20 ticks (2 s). */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(2);
     static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration CHILD_OPERATION_TIMEOUT = Duration.ofSeconds(5);
     static final String ROOT = "/distlock-faults";
 
     private ZooKeeperTestServer server;
@@ -36,7 +37,9 @@ class ZooKeeperLockStoreFaultTest {
     public static class ChildStoreFactory implements ChildJvm.StoreFactory {
         @Override
         public LockStore create(String connectString) {
-            return newStore(ZooKeeperTestServer.client(connectString, SESSION_TIMEOUT));
+            // Children share two loaded cores with the server's JVM: an answer may take over a second there.
+            return new ZooKeeperLockStore("zookeeper", ZooKeeperTestServer.client(connectString, SESSION_TIMEOUT),
+                    true, ROOT, CHILD_OPERATION_TIMEOUT, ZooKeeperLockStore.DEFAULT_TAKEOVER_DELAY);
         }
     }
 
