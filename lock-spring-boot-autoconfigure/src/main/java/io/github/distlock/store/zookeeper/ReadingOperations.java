@@ -44,7 +44,7 @@ final class ReadingOperations {
     }
 
     /** The write that follows the read: sends it with the version read, books its success, returns the answer. */
-    private interface Write {
+    interface Write {
         Reply send(ZooKeeper zk, Stat read);
     }
 
@@ -75,7 +75,7 @@ final class ReadingOperations {
      * Reads the node, checks owner and lease, then writes; reads again if the node changed in between. The path is
      * claimed meanwhile, so no other write of this store lands between the read and the write ({@link PathClaims}).
      */
-    private LockStatus readThenWrite(Requests.Operation op, String path, String owner, Write write) {
+    LockStatus readThenWrite(Requests.Operation op, String path, String owner, Write write) {
         try (PathClaims.Claim claim = op.claim(claims, path)) {
             return readThenWriteClaimed(op, path, owner, write);
         }

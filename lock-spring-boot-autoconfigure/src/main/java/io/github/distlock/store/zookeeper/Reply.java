@@ -7,6 +7,7 @@ import java.util.function.LongSupplier;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
@@ -19,7 +20,8 @@ import org.apache.zookeeper.data.Stat;
  * {@link #complete} and read after the future's completion, which orders them.
  */
 final class Reply extends CompletableFuture<Reply> implements AsyncCallback.Create2Callback,
-        AsyncCallback.StatCallback, AsyncCallback.DataCallback, AsyncCallback.VoidCallback, AsyncCallback.ACLCallback {
+        AsyncCallback.StatCallback, AsyncCallback.DataCallback, AsyncCallback.VoidCallback, AsyncCallback.ACLCallback,
+        AsyncCallback.MultiCallback {
 
     private final LongSupplier nanoClock;
     final long sentNanos;
@@ -70,6 +72,20 @@ final class Reply extends CompletableFuture<Reply> implements AsyncCallback.Crea
     @Override
     public void processResult(int rc, String path, Object ctx, List<ACL> acl, Stat stat) {
         done(rc, stat, null, acl);
+    }
+
+    /** A {@code multi}: {@link #stat} is that of the node it created, if any (a create2 op answers it). */
+    @Override
+    public void processResult(int rc, String path, Object ctx, List<OpResult> opResults) {
+        Stat created = null;
+        if (opResults != null) {
+            for (OpResult result : opResults) {
+                if (result instanceof OpResult.CreateResult create) {
+                    created = create.getStat();
+                }
+            }
+        }
+        done(rc, created, null, null);
     }
 
     private void done(int rc, Stat stat, byte[] data, List<ACL> acl) {

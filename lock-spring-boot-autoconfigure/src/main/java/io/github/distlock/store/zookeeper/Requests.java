@@ -13,6 +13,8 @@ import org.apache.curator.CuratorZookeeperClient;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.CreateOptions;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
@@ -102,6 +104,17 @@ final class Requests {
 
         Reply delete(ZooKeeper zk, String path, int version) {
             return call(reply -> zk.delete(path, version, reply, null));
+        }
+
+        /**
+         * One {@code multi}: deletes the node at {@code path} if at {@code version} and creates an ephemeral one with
+         * {@code data} in its place, or neither. {@code Op.create} with {@link CreateOptions} is a create2 op, whose
+         * result carries the new node's {@code Stat} (a plain create op's carries only the path).
+         */
+        Reply replace(ZooKeeper zk, String path, int version, byte[] data, List<ACL> acl) {
+            List<Op> ops = List.of(Op.delete(path, version),
+                    Op.create(path, data, CreateOptions.newBuilder(acl, CreateMode.EPHEMERAL).build()));
+            return call(reply -> zk.multi(ops, reply, null));
         }
 
         Reply setData(ZooKeeper zk, String path, byte[] data, int version) {

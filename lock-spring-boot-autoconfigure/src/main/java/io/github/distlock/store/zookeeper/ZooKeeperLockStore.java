@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
-import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.LockLossReporting;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.curator.framework.CuratorFramework;
@@ -26,7 +26,7 @@ import org.apache.zookeeper.data.ACL;
  * <p>Threads: any number of callers at once, and {@link #close()}. The state lives in the parts (book of held locks,
  * ensemble clock, root node, cleanup), each safe for the threads that touch it.
  */
-public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockStore, LockLossReporting,
+public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, HandOverLockStore, LockLossReporting,
         AutoCloseable {
 
     /** Default root under which lock nodes live. */
@@ -50,6 +50,7 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockS
     private final ConnectionWatch connectionWatch;
     private final RecordOperations byRecord;
     private final ReadingOperations byReading;
+    private final HandOverOperations handOvers;
     private final ReleaseWatches releaseWatches;
 
     /** A store on {@code client} (started by its owner) with the default root, timeout and takeover delay. */
@@ -89,6 +90,7 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockS
         this.byRecord = new RecordOperations(book, claims, cleanup, serverClock, nanoClock);
         this.byReading = new ReadingOperations(storeName, book, claims, serverClock, root, nanoClock,
                 takeoverDelay.toMillis());
+        this.handOvers = new HandOverOperations(book, claims, cleanup, serverClock, root, byReading, nanoClock);
         this.releaseWatches = new ReleaseWatches(requests, this::pathFor, serverClock, nanoClock,
                 takeoverDelay.toMillis());
         client.getConnectionStateListenable().addListener(connectionWatch);
@@ -184,6 +186,17 @@ public class ZooKeeperLockStore implements ReleaseAwaitingLockStore, FencedLockS
             }
         }
         return byReading.keepAlive(op, key, path, owner, leaseMillis);
+    }
+
+    /**
+     * Hand-over: one {@code multi} that deletes the holder's node and creates the next owner's in its place, so the
+     * next owner's token (the new node's czxid, the multi's zxid) is larger than the holder's (see
+     * {@link HandOverOperations}).
+     */
+    @Override
+    public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
+        Requests.Operation op = requests.begin("HandOver", key);
+        return handOvers.handOver(op, key, pathFor(key), owner, nextOwner, TimeUnit.SECONDS.toMillis(expireSeconds));
     }
 
     /**

@@ -6,10 +6,12 @@
  *
  * <h2>Which class does what</h2>
  * <ul>
- *   <li>{@link io.github.distlock.store.zookeeper.ZooKeeperLockStore}: TryLock, Unlock, LockKeepAlive, lifecycle and
- *       the figures for health and metrics; wires the parts below.</li>
+ *   <li>{@link io.github.distlock.store.zookeeper.ZooKeeperLockStore}: TryLock, Unlock, LockKeepAlive, hand-over,
+ *       lifecycle and the figures for health and metrics; wires the parts below.</li>
  *   <li>{@code RecordOperations}: Unlock and LockKeepAlive through this store's own record of the lock (one write);
- *       {@code ReadingOperations}: the same, and TryLock's takeover, decided by the node as read.</li>
+ *       {@code ReadingOperations}: the same, and TryLock's takeover, decided by the node as read;
+ *       {@code HandOverOperations}: the hand-over, one {@code multi} (delete the holder's node, create the next
+ *       owner's), by the record or by reading.</li>
  *   <li>{@code HeldLocks} and {@code Held}: the book of locks held, with a timer at each lease's end. Pure
  *       bookkeeping.</li>
  *   <li>{@code ServerClock}: what the leader's timestamps say of the ensemble's time now, and whether a lease is
