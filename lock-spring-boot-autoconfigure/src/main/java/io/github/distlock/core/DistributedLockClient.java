@@ -231,7 +231,7 @@ public class DistributedLockClient {
     }
 
     /** The namespaced key of a TryLock, after checking its fields. */
-    private String checkedKey(TryLockRequest request) {
+    String checkedKey(TryLockRequest request) {
         String key = key(request.resourceId());
         requireOwner(request.lockOwner());
         requireExpire(request.expire());

@@ -117,6 +117,11 @@ public class LockTemplate {
         return new LockTemplate(client, acquirer, recorders, source, defaultExpireSeconds, watchdog, heldLocks);
     }
 
+    /** The acquisition loop and line of waiters this template (and its {@link #withMetricsSource} twins) use. */
+    LockAcquirer acquirer() {
+        return acquirer;
+    }
+
     /** The watchdog renewing this template's locks. */
     public LockWatchdog watchdog() {
         return watchdog;

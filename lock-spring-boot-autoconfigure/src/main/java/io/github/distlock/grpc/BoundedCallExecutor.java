@@ -27,6 +27,11 @@ final class BoundedCallExecutor implements AutoCloseable {
 
     /** @param maxConcurrentCalls how many calls may run at once, at least 1 */
     BoundedCallExecutor(int maxConcurrentCalls) {
+        this(maxConcurrentCalls, "distlock-grpc-");
+    }
+
+    /** @param threadNamePrefix its threads are named this, a pool number, a dash and a thread number */
+    BoundedCallExecutor(int maxConcurrentCalls, String threadNamePrefix) {
         if (maxConcurrentCalls < 1) {
             throw new IllegalArgumentException("maxConcurrentCalls must be at least 1, got " + maxConcurrentCalls);
         }
@@ -34,7 +39,7 @@ final class BoundedCallExecutor implements AutoCloseable {
         this.permits = new Semaphore(maxConcurrentCalls);
         long maxThreads = 2L * maxConcurrentCalls;
         this.threads = new ThreadPoolExecutor(0, (int) Math.min(maxThreads, Integer.MAX_VALUE), IDLE_SECONDS,
-                TimeUnit.SECONDS, new SynchronousQueue<>(), new Named());
+                TimeUnit.SECONDS, new SynchronousQueue<>(), new Named(threadNamePrefix));
     }
 
     /** Runs {@code call} on a worker thread, or answers false at once when the bound is reached (or after close). */
@@ -76,8 +81,12 @@ final class BoundedCallExecutor implements AutoCloseable {
 
         private static final AtomicInteger POOLS = new AtomicInteger();
 
-        private final String prefix = "distlock-grpc-" + POOLS.incrementAndGet() + "-";
+        private final String prefix;
         private final AtomicInteger count = new AtomicInteger();
+
+        private Named(String prefix) {
+            this.prefix = prefix + POOLS.incrementAndGet() + "-";
+        }
 
         @Override
         public Thread newThread(Runnable task) {

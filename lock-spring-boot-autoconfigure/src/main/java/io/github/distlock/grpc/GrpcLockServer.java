@@ -30,6 +30,7 @@ public class GrpcLockServer implements SmartLifecycle {
 
     private final GrpcServerLifecycle lifecycle;
     private final String address;
+    private final GrpcLockService service;
 
     /**
      * @param service                the Lock API
@@ -45,6 +46,7 @@ public class GrpcLockServer implements SmartLifecycle {
             Duration shutdownGracePeriod, KeyManagerFactory keyManager, TrustManagerFactory trustManager,
             TlsServerCredentials.ClientAuth clientAuth, BindableService reflection) {
         this.address = address;
+        this.service = service;
         // Requests are delivered on the event loop, without gRPC's own hand-off to an unbounded thread pool: the
         // service serves non-blocking stores there and hands the others to its bounded workers (see GrpcLockService).
         List<ServerBuilderCustomizer<NettyServerBuilder>> customizers =
@@ -71,11 +73,14 @@ public class GrpcLockServer implements SmartLifecycle {
 
     @Override
     public void start() {
+        service.acceptWaits();
         lifecycle.start();
     }
 
+    /** Ends the TryLocks that wait first: they would hold the shutdown up for its whole grace period. */
     @Override
     public void stop() {
+        service.endWaits();
         lifecycle.stop();
     }
 

@@ -6,6 +6,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.core.LockTemplate;
+import io.github.distlock.core.WaitingLockApi;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.metrics.LockMetrics;
 import io.github.distlock.metrics.LockRecorders;
@@ -50,8 +52,9 @@ public class GrpcLockServerAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        GrpcLockService grpcLockService(DistributedLockClient client, ObjectProvider<LockRecorders> recorders,
-                ObjectProvider<LockMetrics> metrics, GrpcLockServerProperties properties) {
+        GrpcLockService grpcLockService(DistributedLockClient client, ObjectProvider<LockTemplate> template,
+                ObjectProvider<LockRecorders> recorders, ObjectProvider<LockMetrics> metrics,
+                GrpcLockServerProperties properties) {
             String prefix = GrpcLockServerProperties.PREFIX;
             if (properties.getMaxConcurrentCalls() < 1) {
                 throw new InvalidLockConfigurationException(prefix + ".max-concurrent-calls", "'"
@@ -63,9 +66,23 @@ public class GrpcLockServerAutoConfiguration {
                 throw new InvalidLockConfigurationException(prefix + ".failure-log-interval", "'" + interval
                         + "' is not a duration of 0 or more.", "Set it to e.g. 1m (0 logs every failure).");
             }
-            return new GrpcLockService(client,
+            Duration maxWait = properties.getMaxWaitTime();
+            if (maxWait == null || maxWait.isNegative()) {
+                throw new InvalidLockConfigurationException(prefix + ".max-wait-time", "'" + maxWait
+                        + "' is not a duration of 0 or more.", "Set it to e.g. 30s (0 accepts no wait_time_ms).");
+            }
+            if (properties.getMaxWaitingCalls() < 1) {
+                throw new InvalidLockConfigurationException(prefix + ".max-waiting-calls", "'"
+                        + properties.getMaxWaitingCalls() + "' is not a positive number of calls.",
+                        "Set it to at least 1 (default " + GrpcLockService.DEFAULT_MAX_WAITING_CALLS + ").");
+            }
+            // The template's line of waiters, so that gRPC waiters queue with @DistributedLock's on the same key.
+            LockTemplate lockTemplate = template.getIfUnique();
+            WaitingLockApi locks = lockTemplate != null ? new WaitingLockApi(lockTemplate)
+                    : new WaitingLockApi(client);
+            return new GrpcLockService(client, locks,
                     recorders.getIfAvailable(() -> new LockRecorders(metrics.getIfAvailable(() -> LockMetrics.NOOP))),
-                    properties.getMaxConcurrentCalls(), interval);
+                    properties.getMaxConcurrentCalls(), interval, maxWait, properties.getMaxWaitingCalls());
         }
 
         @Bean

@@ -47,6 +47,20 @@ public class GrpcLockServerProperties {
     private int maxConcurrentCalls = GrpcLockService.DEFAULT_MAX_CONCURRENT_CALLS;
 
     /**
+     * Longest wait a TryLock may ask for in wait_time_ms (a distlock extension of the Lock API; Layotto's clients
+     * never send it). A TryLock asking for more, or for less than 0, is refused with INVALID_ARGUMENT naming the
+     * field and this limit. 0 accepts no wait at all.
+     */
+    private Duration maxWaitTime = GrpcLockService.DEFAULT_MAX_WAIT_TIME;
+
+    /**
+     * Most TryLocks with a wait (wait_time_ms above 0) that the server runs at once, each on a thread of its own,
+     * apart from max-concurrent-calls so that waits never take the threads the Unlocks they wait for need. One more
+     * is refused at once with RESOURCE_EXHAUSTED.
+     */
+    private int maxWaitingCalls = GrpcLockService.DEFAULT_MAX_WAITING_CALLS;
+
+    /**
      * Failing requests are logged at WARN at most once per store and cause within this interval; the next line
      * tells how many were left out. 0 logs every one.
      */
@@ -106,6 +120,22 @@ public class GrpcLockServerProperties {
 
     public void setMaxConcurrentCalls(int maxConcurrentCalls) {
         this.maxConcurrentCalls = maxConcurrentCalls;
+    }
+
+    public Duration getMaxWaitTime() {
+        return maxWaitTime;
+    }
+
+    public void setMaxWaitTime(Duration maxWaitTime) {
+        this.maxWaitTime = maxWaitTime;
+    }
+
+    public int getMaxWaitingCalls() {
+        return maxWaitingCalls;
+    }
+
+    public void setMaxWaitingCalls(int maxWaitingCalls) {
+        this.maxWaitingCalls = maxWaitingCalls;
     }
 
     public Duration getFailureLogInterval() {

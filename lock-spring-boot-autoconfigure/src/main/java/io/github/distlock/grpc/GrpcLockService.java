@@ -7,6 +7,7 @@ import io.github.distlock.api.LockStatus;
 import io.github.distlock.api.LockStoreException;
 import io.github.distlock.api.LockStoreNotConfiguredException;
 import io.github.distlock.core.DistributedLockClient;
+import io.github.distlock.core.WaitingLockApi;
 import io.github.distlock.grpc.proto.LockKeepAliveRequest;
 import io.github.distlock.grpc.proto.LockKeepAliveResponse;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
@@ -29,7 +30,8 @@ import org.apache.commons.logging.LogFactory;
  *
  * <p>Errors, as Layotto maps them: no store configured: {@code FAILED_PRECONDITION}; a blank
  * {@code resource_id} or {@code lock_owner}, {@code expire <= 0}, an unknown {@code store_name}:
- * {@code INVALID_ARGUMENT} naming the field or store; a store that cannot answer: {@code UNAVAILABLE} with the
+ * {@code INVALID_ARGUMENT} naming the field or store; a {@code wait_time_ms} below 0 or above
+ * {@code max-wait-time}: {@code INVALID_ARGUMENT} naming the field and the cap; a store that cannot answer: {@code UNAVAILABLE} with the
  * cause; {@code max-concurrent-calls} calls to blocking stores already running: {@code RESOURCE_EXHAUSTED}. A store
  * failure is never turned into {@code success=false} or a status in the response, because the caller cannot tell
  * whether the operation took effect. Failures are logged at most once per store and cause per
@@ -38,7 +40,10 @@ import org.apache.commons.logging.LogFactory;
  * <p>Threads: a method is called on the thread gRPC delivers the request on; {@link GrpcLockServer} delivers them
  * on its network event loop. Calls to a {@link NonBlockingLockStore} (in-memory) are served right there; calls to
  * any other store are handed to a {@link BoundedCallExecutor}, so a slow store never holds up the event loop; when
- * it is full the request is refused at once rather than queued.
+ * it is full the request is refused at once rather than queued. A TryLock with {@code wait_time_ms > 0} (our
+ * extension) waits on a thread of a second, separately bounded pool ({@link WaitingTryLocks}), so that waits never
+ * take the threads Unlock and the other calls need; when it is full such a TryLock is refused with
+ * {@code RESOURCE_EXHAUSTED} naming {@code max-waiting-calls}.
  *
  * <p>Metrics carry the source tag {@link LockMetrics#SOURCE_GRPC} and record outcomes only (see
  * {@link LockMetrics.Recorder#tryLockAnswered}): a lock taken over gRPC is released by a later, unrelated request
@@ -56,6 +61,10 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 128;
     /** Default of {@code distributed-lock.grpc.failure-log-interval}. */
     public static final Duration DEFAULT_FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+    /** Default of {@code distributed-lock.grpc.max-wait-time}: the largest {@code wait_time_ms} accepted. */
+    public static final Duration DEFAULT_MAX_WAIT_TIME = Duration.ofSeconds(30);
+    /** Default of {@code distributed-lock.grpc.max-waiting-calls}. */
+    public static final int DEFAULT_MAX_WAITING_CALLS = 128;
 
     /** gRPC clients cap status trailers at a few KiB; store error messages may quote long values. */
     private static final int MAX_DESCRIPTION_CHARS = 1024;
@@ -79,6 +88,8 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
     private final LockRecorders.Source recorders;
     private final BoundedCallExecutor blockingCalls;
     private final FailureLog failures;
+    private final WaitingLockApi locks;
+    private final WaitingTryLocks waits;
 
     /** With the default bound and log interval. */
     public GrpcLockService(DistributedLockClient client, LockRecorders recorders) {
@@ -93,7 +104,22 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
      */
     public GrpcLockService(DistributedLockClient client, LockRecorders recorders, int maxConcurrentCalls,
             Duration failureLogInterval) {
+        this(client, new WaitingLockApi(client), recorders, maxConcurrentCalls, failureLogInterval,
+                DEFAULT_MAX_WAIT_TIME, DEFAULT_MAX_WAITING_CALLS);
+    }
+
+    /**
+     * @param locks           TryLock with a wait and Unlock; from the application's {@code LockTemplate}, so that
+     *                        gRPC waiters queue with its waiters
+     * @param maxWaitTime     the largest {@code wait_time_ms} accepted (zero or more; zero accepts none)
+     * @param maxWaitingCalls TryLocks with a wait that may run at once (at least 1); more are refused with
+     *                        {@code RESOURCE_EXHAUSTED}
+     */
+    public GrpcLockService(DistributedLockClient client, WaitingLockApi locks, LockRecorders recorders,
+            int maxConcurrentCalls, Duration failureLogInterval, Duration maxWaitTime, int maxWaitingCalls) {
         this.client = client;
+        this.locks = locks;
+        this.waits = new WaitingTryLocks(locks, maxWaitTime, maxWaitingCalls);
         this.recorders = recorders.forSource(LockMetrics.SOURCE_GRPC);
         this.blockingCalls = new BoundedCallExecutor(maxConcurrentCalls);
         this.failures = new FailureLog(LogFactory.getLog(GrpcLockService.class), failureLogInterval,
@@ -102,6 +128,10 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
 
     @Override
     public void tryLock(TryLockRequest request, StreamObserver<TryLockResponse> responseObserver) {
+        if (request.getWaitTimeMs() != 0) {
+            tryLockWaiting(request, responseObserver);
+            return;
+        }
         dispatch(request.getStoreName(), "TryLock", responseObserver, () -> serveTryLock(request, responseObserver));
     }
 
@@ -126,10 +156,49 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
         return blockingCalls.running();
     }
 
-    /** Stops the worker threads once their calls are done; later calls to blocking stores are refused. */
+    /** TryLocks with a wait running now. */
+    public int waitingCalls() {
+        return waits.waiting();
+    }
+
+    /**
+     * Ends every wait now (their callers get {@code UNAVAILABLE}) and refuses new ones until {@link #acceptWaits}: the
+     * first step of the server's shutdown, so that waits do not hold it up for its grace period.
+     */
+    public void endWaits() {
+        waits.endAll();
+    }
+
+    /** Takes TryLocks with a wait again after {@link #endWaits}. */
+    public void acceptWaits() {
+        waits.accept();
+    }
+
+    /**
+     * Stops the worker threads once their calls are done (ending waits at once); later calls to blocking stores, and
+     * TryLocks with a wait, are refused.
+     */
     @Override
     public void close() {
+        waits.close();
         blockingCalls.close();
+    }
+
+    private void tryLockWaiting(TryLockRequest request, StreamObserver<TryLockResponse> responseObserver) {
+        String invalid = waits.invalidWaitTime(request.getWaitTimeMs());
+        if (invalid != null) {
+            responseObserver.onError(Status.INVALID_ARGUMENT.withDescription(invalid).asRuntimeException());
+            return;
+        }
+        long start = System.nanoTime();
+        if (!waits.start(request, responseObserver,
+                (token, failure) -> answerTryLock(request, responseObserver, start, token, failure))) {
+            String message = "TryLock refused: the Lock API server is already serving its maximum of "
+                    + waits.maxWaitingCalls() + " TryLocks with a wait (" + GrpcLockServerProperties.PREFIX
+                    + ".max-waiting-calls); try again later";
+            failures.warn("saturated-waits", () -> message);
+            responseObserver.onError(Status.RESOURCE_EXHAUSTED.withDescription(message).asRuntimeException());
+        }
     }
 
     /** Serves {@code call} here when the store does not block, else on a worker thread if one is free. */
@@ -162,12 +231,21 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
         try {
             token = client.tryLockFenced(new io.github.distlock.api.TryLockRequest(request.getStoreName(),
                     request.getResourceId(), request.getLockOwner(), request.getExpire()));
-        } catch (LockStoreException e) {
-            recorder(e.getStoreName()).acquireFailed(System.nanoTime() - start);
-            responseObserver.onError(toStatus(e, "TryLock"));
-            return;
         } catch (RuntimeException e) {
-            responseObserver.onError(toStatus(e, "TryLock"));
+            answerTryLock(request, responseObserver, start, FencedLockStore.NOT_ACQUIRED, e);
+            return;
+        }
+        answerTryLock(request, responseObserver, start, token, null);
+    }
+
+    /** Answers a TryLock with its grant's token (or NOT_ACQUIRED), or with its failure. */
+    private void answerTryLock(TryLockRequest request, StreamObserver<TryLockResponse> responseObserver, long start,
+            long token, RuntimeException failure) {
+        if (failure instanceof LockStoreException e) {
+            recorder(e.getStoreName()).acquireFailed(System.nanoTime() - start);
+        }
+        if (failure != null) {
+            responseObserver.onError(toStatus(failure, "TryLock"));
             return;
         }
         boolean success = token != FencedLockStore.NOT_ACQUIRED;
@@ -180,8 +258,9 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
     private void serveUnlock(UnlockRequest request, StreamObserver<UnlockResponse> responseObserver) {
         LockStatus status;
         try {
-            status = client.unlock(new io.github.distlock.api.UnlockRequest(request.getStoreName(),
-                    request.getResourceId(), request.getLockOwner())).status();
+            // Through the waiting API, so that a lock a waiting TryLock took passes on to this JVM's next waiter.
+            status = locks.unlock(new io.github.distlock.api.UnlockRequest(request.getStoreName(),
+                    request.getResourceId(), request.getLockOwner()));
         } catch (LockStoreException e) {
             recorder(e.getStoreName()).unlockFailed();
             responseObserver.onError(toStatus(e, "Unlock"));
