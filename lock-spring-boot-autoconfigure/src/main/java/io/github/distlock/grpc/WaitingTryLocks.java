@@ -192,16 +192,19 @@ final class WaitingTryLocks implements AutoCloseable {
             }
             Thread.interrupted(); // only end() interrupts, and only until finished: the flag is ours to clear
             context.removeListener(this);
-            running.remove(this);
-            if (ended == null) {
-                answer.answer(token, failure);
-                return;
-            }
-            if (failure == null && token != FencedLockStore.NOT_ACQUIRED) {
-                unlockForTheCaller();
-            }
-            if (!context.isCancelled()) {
-                responses.onError(ended.asRuntimeException());
+            try {
+                if (ended == null) {
+                    answer.answer(token, failure);
+                    return;
+                }
+                if (failure == null && token != FencedLockStore.NOT_ACQUIRED) {
+                    unlockForTheCaller();
+                }
+                if (!context.isCancelled()) {
+                    responses.onError(ended.asRuntimeException());
+                }
+            } finally {
+                running.remove(this); // counted until the clean-up Unlock is done
             }
         }
 
