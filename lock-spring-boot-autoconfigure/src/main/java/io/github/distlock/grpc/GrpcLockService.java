@@ -156,6 +156,11 @@ public class GrpcLockService implements RuntimeGrpc.AsyncService, AutoCloseable 
         return blockingCalls.running();
     }
 
+    /** The TryLocks with a wait that may run at once. */
+    public int maxWaitingCalls() {
+        return waits.maxWaitingCalls();
+    }
+
     /** TryLocks with a wait running now. */
     public int waitingCalls() {
         return waits.waiting();

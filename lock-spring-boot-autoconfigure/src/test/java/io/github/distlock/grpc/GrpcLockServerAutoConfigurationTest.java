@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,8 @@ import io.github.distlock.api.LockKeyNamespace;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.api.InvalidLockConfigurationException;
 import io.github.distlock.grpc.proto.RuntimeGrpc;
+import io.github.distlock.grpc.proto.TryLockRequest;
+import io.github.distlock.grpc.proto.TryLockResponse;
 import io.github.distlock.grpc.proto.UnlockResponse;
 import io.github.distlock.testsupport.TestCertificates;
 import io.grpc.Grpc;
@@ -186,6 +189,42 @@ class GrpcLockServerAutoConfigurationTest {
         runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
                         "distributed-lock.grpc.max-concurrent-calls=7")
                 .run(context -> assertThat(context.getBean(GrpcLockService.class).maxConcurrentCalls()).isEqualTo(7));
+    }
+
+    @Test
+    void aNegativeMaxWaitTimeAndMaxWaitingCallsBelowOneAreConfigurationErrors() {
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.max-wait-time=-1s")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.max-wait-time"));
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.max-waiting-calls=0")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .isInstanceOf(InvalidLockConfigurationException.class)
+                        .hasMessageContaining("distributed-lock.grpc.max-waiting-calls"));
+        runner.withPropertyValues("distributed-lock.grpc.enabled=true", "distributed-lock.grpc.port=0",
+                        "distributed-lock.grpc.max-waiting-calls=3", "distributed-lock.grpc.max-wait-time=2s")
+                .run(context -> {
+                    GrpcLockService service = context.getBean(GrpcLockService.class);
+                    assertThat(service.maxWaitingCalls()).isEqualTo(3);
+                    List<Throwable> errors = new ArrayList<>();
+                    service.tryLock(TryLockRequest.newBuilder().setResourceId("r").setLockOwner("o").setExpire(5)
+                            .setWaitTimeMs(2_001).build(), new StreamObserver<>() {
+                                @Override
+                                public void onNext(TryLockResponse value) {
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    errors.add(t);
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            });
+                    assertThat(errors).singleElement().asString()
+                            .contains("INVALID_ARGUMENT", "between 0 and 2000 milliseconds");
+                });
     }
 
     @Test

@@ -45,9 +45,13 @@ class GrpcWaitingTryLockEndTest {
     private LockApiChannel client;
 
     private void start(LockStore store) {
+        start(store, 8, 8);
+    }
+
+    private void start(LockStore store, int maxConcurrentCalls, int maxWaitingCalls) {
         DistributedLockClient locks = new DistributedLockClient(Map.of("mem", store), "mem", LockKeyNamespace.none());
-        service = new GrpcLockService(locks, new WaitingLockApi(locks), new LockRecorders(LockMetrics.NOOP), 8,
-                Duration.ZERO, Duration.ofSeconds(30), 8);
+        service = new GrpcLockService(locks, new WaitingLockApi(locks), new LockRecorders(LockMetrics.NOOP),
+                maxConcurrentCalls, Duration.ZERO, Duration.ofSeconds(30), maxWaitingCalls);
         server = new GrpcLockServer(service, "127.0.0.1:0", 64 * 1024, Duration.ofSeconds(30), null, null, null,
                 null);
         server.start();
@@ -68,10 +72,11 @@ class GrpcWaitingTryLockEndTest {
     }
 
     private ListenableFuture<TryLockResponse> startWaiting(String resource, String owner) {
+        int before = service.waitingCalls();
         ListenableFuture<TryLockResponse> call = RuntimeGrpc.newFutureStub(client.channel)
                 .withDeadlineAfter(60, TimeUnit.SECONDS)
                 .tryLock(tryLock("mem", resource, owner, 30).toBuilder().setWaitTimeMs(LONG_WAIT_MS).build());
-        await().atMost(PROMPT).until(() -> service.waitingCalls() == 1 || call.isDone());
+        await().atMost(PROMPT).until(() -> service.waitingCalls() > before || call.isDone());
         return call;
     }
 
@@ -94,6 +99,46 @@ class GrpcWaitingTryLockEndTest {
                     assertThat(e.getStatus().getDescription()).contains("shutting down");
                 });
         assertThat(service.waitingCalls()).isZero();
+    }
+
+    @Test
+    void waitsHaveTheirOwnBoundAndLeaveTheOtherCallsTheirs() throws Exception {
+        InMemoryLockStore memory = new InMemoryLockStore();
+        // A blocking store (not NonBlockingLockStore): every call needs one of the one worker thread's turns.
+        start(new LockStore() {
+            @Override
+            public boolean tryLock(String key, String owner, int expireSeconds) {
+                return memory.tryLock(key, owner, expireSeconds);
+            }
+
+            @Override
+            public LockStatus unlock(String key, String owner) {
+                return memory.unlock(key, owner);
+            }
+
+            @Override
+            public LockStatus keepAlive(String key, String owner, int expireSeconds) {
+                return memory.keepAlive(key, owner, expireSeconds);
+            }
+        }, 1, 2);
+        String resource = "order-" + UUID.randomUUID();
+        assertThat(client.stub().tryLock(tryLock("mem", resource, "alice", 30)).getSuccess()).isTrue();
+        ListenableFuture<TryLockResponse> bobs = startWaiting(resource, "bob");
+        ListenableFuture<TryLockResponse> carols = startWaiting(resource, "carol");
+        assertThat(service.waitingCalls()).isEqualTo(2);
+
+        LockApiChannel.assertStatus(Status.Code.RESOURCE_EXHAUSTED, "distributed-lock.grpc.max-waiting-calls",
+                () -> client.stub().tryLock(tryLock("mem", resource, "dave", 30).toBuilder().setWaitTimeMs(1_000)
+                        .build()));
+        // Two waits run, yet the one worker for calls to the store is free: alice's Unlock is served.
+        assertThat(client.stub().unlock(unlock("mem", resource, "alice")).getStatus())
+                .isEqualTo(UnlockResponse.Status.SUCCESS);
+        assertThat(bobs.get(PROMPT.toSeconds(), TimeUnit.SECONDS).getSuccess()).as("first in line").isTrue();
+        assertThat(client.stub().unlock(unlock("mem", resource, "bob")).getStatus())
+                .isEqualTo(UnlockResponse.Status.SUCCESS);
+        assertThat(carols.get(PROMPT.toSeconds(), TimeUnit.SECONDS).getSuccess()).isTrue();
+        assertThat(client.stub().unlock(unlock("mem", resource, "carol")).getStatus())
+                .isEqualTo(UnlockResponse.Status.SUCCESS);
     }
 
     @Test
