@@ -103,24 +103,8 @@ class GrpcWaitingTryLockEndTest {
 
     @Test
     void waitsHaveTheirOwnBoundAndLeaveTheOtherCallsTheirs() throws Exception {
-        InMemoryLockStore memory = new InMemoryLockStore();
         // A blocking store (not NonBlockingLockStore): every call needs one of the one worker thread's turns.
-        start(new LockStore() {
-            @Override
-            public boolean tryLock(String key, String owner, int expireSeconds) {
-                return memory.tryLock(key, owner, expireSeconds);
-            }
-
-            @Override
-            public LockStatus unlock(String key, String owner) {
-                return memory.unlock(key, owner);
-            }
-
-            @Override
-            public LockStatus keepAlive(String key, String owner, int expireSeconds) {
-                return memory.keepAlive(key, owner, expireSeconds);
-            }
-        }, 1, 2);
+        start(new BlockingStore(), 1, 2);
         String resource = "order-" + UUID.randomUUID();
         assertThat(client.stub().tryLock(tryLock("mem", resource, "alice", 30)).getSuccess()).isTrue();
         ListenableFuture<TryLockResponse> bobs = startWaiting(resource, "bob");
@@ -146,10 +130,9 @@ class GrpcWaitingTryLockEndTest {
         CountDownLatch inTryLock = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
-        InMemoryLockStore memory = new InMemoryLockStore();
         // The real store, answering a TryLock only once the test lets it, and deaf to interrupts meanwhile, like a
         // store client that does not give up a command in flight: the grant lands after the cancellation.
-        start(new LockStore() {
+        start(new BlockingStore() {
             @Override
             public boolean tryLock(String key, String owner, int expireSeconds) {
                 if (owner.equals("bob")) {
@@ -170,17 +153,7 @@ class GrpcWaitingTryLockEndTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-                return memory.tryLock(key, owner, expireSeconds);
-            }
-
-            @Override
-            public LockStatus unlock(String key, String owner) {
-                return memory.unlock(key, owner);
-            }
-
-            @Override
-            public LockStatus keepAlive(String key, String owner, int expireSeconds) {
-                return memory.keepAlive(key, owner, expireSeconds);
+                return super.tryLock(key, owner, expireSeconds);
             }
         });
         String resource = "order-" + UUID.randomUUID();
@@ -195,5 +168,26 @@ class GrpcWaitingTryLockEndTest {
         assertThat(client.stub().unlock(unlock("mem", resource, "bob")).getStatus())
                 .as("bob's grant was released for him").isEqualTo(UnlockResponse.Status.LOCK_UNEXIST);
         assertThat(client.stub().tryLock(tryLock("mem", resource, "carol", 30)).getSuccess()).isTrue();
+    }
+
+    /** The in-memory store, seen as one that blocks (it is no {@code NonBlockingLockStore}, nor signals releases). */
+    private static class BlockingStore implements LockStore {
+
+        private final InMemoryLockStore memory = new InMemoryLockStore();
+
+        @Override
+        public boolean tryLock(String key, String owner, int expireSeconds) {
+            return memory.tryLock(key, owner, expireSeconds);
+        }
+
+        @Override
+        public LockStatus unlock(String key, String owner) {
+            return memory.unlock(key, owner);
+        }
+
+        @Override
+        public LockStatus keepAlive(String key, String owner, int expireSeconds) {
+            return memory.keepAlive(key, owner, expireSeconds);
+        }
     }
 }
