@@ -235,6 +235,12 @@ public final class ContendedLockBenchmark {
 
     private static void runAll(String store, Map<String, Library> libraries, Duration duration, int[] threads,
             int[] pauses, Counter commands) throws Exception {
+        // The JIT first: otherwise the first library of a store measures code paths (gRPC, Netty, the client) that
+        // the next one then finds compiled.
+        for (Library library : libraries.values()) {
+            run(library, 1, 0, Duration.ofSeconds(3), null);
+            run(library, 8, 0, Duration.ofSeconds(2), null);
+        }
         for (int n : threads) {
             for (int pause : pauses) {
                 Map<String, Result> results = new LinkedHashMap<>();

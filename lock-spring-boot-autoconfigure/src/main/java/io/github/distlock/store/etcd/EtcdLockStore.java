@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +14,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
@@ -35,11 +33,13 @@ import org.apache.commons.logging.LogFactory;
  * Locks in etcd: one key per lock, holding the owner, attached to a lease of the lock's TTL.
  *
  * <ul>
- *   <li>tryLock grants a lease, then one transaction puts the key with it only if the key does not exist
- *       ({@code createRevision == 0}). When the transaction does not succeed the lease is revoked at once. The
- *       fencing token is the key's {@code create_revision}: the transaction's revision, in its response.</li>
+ *   <li>tryLock takes a lease, then one transaction puts the key with it only if the key does not exist
+ *       ({@code createRevision == 0}). The lease is an idle one of this store granted for the same seconds, renewed
+ *       by a request sent just before the transaction, or else a new grant; see {@link EtcdLeasePool}. The fencing
+ *       token is the key's {@code create_revision}: the transaction's revision, in its response.</li>
  *   <li>unlock is one transaction: delete if the value is the owner, else read the key; the else branch tells
- *       {@code LOCK_UNEXIST} (no key) from {@code LOCK_BELONG_TO_OTHERS}. The freed lease is then revoked.</li>
+ *       {@code LOCK_UNEXIST} (no key) from {@code LOCK_BELONG_TO_OTHERS}. The freed lease goes back to the pool when
+ *       this store granted it, else it is revoked.</li>
  *   <li>keepAlive reads the key; when the owner matches it renews the key's lease ({@code LeaseKeepAlive}), which
  *       resets it to the TTL it was granted with. When the caller asks for a different TTL, the key moves to a new
  *       lease of that TTL in a transaction guarded by owner and mod revision, and the old lease is revoked.</li>
@@ -47,7 +47,8 @@ import org.apache.commons.logging.LogFactory;
  *       {@link EtcdReleaseWatches}.</li>
  * </ul>
  *
- * <p>Revokes of leases nobody uses any more (after an unlock, a failed tryLock or a lease move) are sent without
+ * <p>Revokes of leases nobody uses any more (after an unlock through another instance, a failed tryLock, a lease
+ * move, on close for the idle ones) are sent without
  * waiting for their answer: the lock is already free or refused when they go out, so the caller need not wait. Some
  * leases are left with no key, and etcd drops them when their TTL ends: when a revoke fails; when a grant's answer is
  * lost (etcd made the lease, we never learnt its id); when an unlock's answer is lost (the key may be gone, its lease
@@ -65,8 +66,6 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
 
     private static final Log logger = LogFactory.getLog(EtcdLockStore.class);
 
-    /** Unanswered revokes allowed at once; beyond that the caller waits, so a slow cluster slows callers down. */
-    private static final int MAX_PENDING_REVOKES = 1024;
     /** Attempts of keepAlive when the key changes under it, each for the same owner (a concurrent keepAlive). */
     private static final int KEEP_ALIVE_ATTEMPTS = 3;
 
@@ -76,10 +75,10 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
     private final Lease leases;
     private final ByteSequence namespace;
     private final Duration requestTimeout;
-    private final Semaphore revokePermits = new Semaphore(MAX_PENDING_REVOKES);
     /** The server's minimum lease TTL once a grant showed it (a grant longer than asked), else 0. */
     private final AtomicInteger observedMinimumTtl = new AtomicInteger();
     private final EtcdReleaseWatches releaseWatches;
+    private final EtcdLeasePool leasePool;
 
     /**
      * @param client         the etcd client
@@ -95,6 +94,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         this.namespace = bytes(namespace);
         this.requestTimeout = requestTimeout;
         this.releaseWatches = new EtcdReleaseWatches(kv, client.getWatchClient(), this::etcdKey, requestTimeout);
+        this.leasePool = new EtcdLeasePool(leases, requestTimeout);
     }
 
     @Override
@@ -109,22 +109,55 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
      */
     @Override
     public long tryLockFenced(String key, String owner, int expireSeconds) {
+        EtcdLeasePool.Granted idle = leasePool.take(expireSeconds);
+        try {
+            return tryLockFenced(key, owner, expireSeconds, idle);
+        } catch (EtcdLockStoreException e) {
+            if (idle == null || !isLeaseNotFound(e.getCause())) {
+                throw e;
+            }
+            return tryLockFenced(key, owner, expireSeconds, null); // the idle lease had ended: once with a new one
+        }
+    }
+
+    /**
+     * The lock transaction on a new lease ({@code idle} null), or on an idle one renewed at the same time: the
+     * renewal is sent first and must be answered with time left before a grant is reported, so the lease lasts at
+     * least its TTL from the start of this call.
+     */
+    private long tryLockFenced(String key, String owner, int expireSeconds, EtcdLeasePool.Granted idle) {
         ByteSequence etcdKey = etcdKey(key);
-        LeaseGrantResponse lease = grant(expireSeconds, key);
-        boolean acquired = false;
+        long sent = System.nanoTime();
+        CompletableFuture<LeaseKeepAliveResponse> renewal = idle == null ? null : leases.keepAliveOnce(idle.id());
+        long leaseId = idle == null ? grant(expireSeconds, key) : idle.id();
+        Boolean put = null; // unknown until etcd answers
         try {
             TxnResponse txn = await(kv.txn()
                     .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                    .Then(Op.put(etcdKey, bytes(owner), PutOption.builder().withLeaseId(lease.getID()).build()))
+                    .Then(Op.put(etcdKey, bytes(owner), PutOption.builder().withLeaseId(leaseId).build()))
                     .commit(), "lock transaction on", key);
-            acquired = txn.isSucceeded();
-            return acquired ? txn.getHeader().getRevision() : NOT_ACQUIRED;
+            put = txn.isSucceeded();
+            if (put && renewal != null && renew(renewal, leaseId, sent, key) <= 0) {
+                throw new EtcdLockStoreException("etcd lease " + Long.toHexString(leaseId) + " of '" + key
+                        + "' ended while the lock was taken on it");
+            }
+            return put ? txn.getHeader().getRevision() : NOT_ACQUIRED;
+        } catch (RuntimeException e) {
+            put = null;
+            throw e;
         } finally {
-            if (!acquired) {
-                // Refused, or unknown after an error (the put may have committed). Revoking is safe either way: the
-                // lease is fresh, so at most our own key is on it, and the caller, told "not acquired" or given an
-                // exception, does not believe it holds the lock. A key left on it would block the lock until the TTL.
-                revokeInBackground(lease.getID());
+            if (Boolean.FALSE.equals(put)) {
+                if (renewal != null) {
+                    renewal.whenComplete((renewed, failure) -> noteRenewal(leaseId, sent, renewed, failure));
+                }
+                if (!leasePool.giveBack(leaseId)) {
+                    revokeInBackground(leaseId);
+                }
+            } else if (put == null) {
+                // Unknown after an error (the put may have committed). Revoking is safe: at most our own key is on
+                // the lease, and the caller, given an exception, does not believe it holds the lock. A key left on it
+                // would block the lock until the TTL.
+                revokeInBackground(leaseId);
             }
         }
     }
@@ -142,8 +175,9 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
                     : LockStatus.LOCK_BELONG_TO_OTHERS;
         }
         List<KeyValue> deleted = txn.getDeleteResponses().get(0).getPrevKvs();
-        if (!deleted.isEmpty() && deleted.get(0).getLease() != 0) {
-            revokeInBackground(deleted.get(0).getLease());
+        long leaseId = deleted.isEmpty() ? 0 : deleted.get(0).getLease();
+        if (leaseId != 0 && !leasePool.giveBack(leaseId)) {
+            revokeInBackground(leaseId);
         }
         return LockStatus.SUCCESS;
     }
@@ -161,7 +195,8 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
             if (!held.getValue().equals(ownerBytes)) {
                 return LockStatus.LOCK_BELONG_TO_OTHERS;
             }
-            // The lease is the owner's: etcd never reuses a lease id, and only this owner's grant made it.
+            // The key's lease carries only this key. Should the owner's Unlock run between the read and the renewal
+            // and the pool pass the lease to the next lock, the renewal only renews that lock's fresh lease once.
             long renewedTtl = renew(held.getLease(), key);
             if (renewedTtl <= 0) {
                 return LockStatus.LOCK_UNEXIST; // expired between the read and the renewal
@@ -189,29 +224,55 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         releaseWatches.awaitRelease(key, maxWait);
     }
 
+    /** Idle leases kept for the next lock, for tests. */
+    int idleLeases() {
+        return leasePool.idle();
+    }
+
     /** The waiting part, for tests. */
     EtcdReleaseWatches releaseWatches() {
         return releaseWatches;
     }
 
-    private LeaseGrantResponse grant(int expireSeconds, String key) {
+    /** Grants a lease for {@code expireSeconds} and records it in the pool; returns its id. */
+    private long grant(int expireSeconds, String key) {
+        long sent = System.nanoTime();
         LeaseGrantResponse lease = await(leases.grant(expireSeconds), "lease grant for", key);
         if (lease.getTTL() > expireSeconds) {
             observedMinimumTtl.set((int) lease.getTTL()); // etcd raised it to its minimum TTL
         }
-        return lease;
+        leasePool.granted(lease.getID(), expireSeconds, lease.getTTL(), sent);
+        return lease.getID();
     }
 
     /** Time left on {@code leaseId} after renewing it, or 0 when it no longer exists. */
     private long renew(long leaseId, String key) {
+        return renew(leases.keepAliveOnce(leaseId), leaseId, System.nanoTime(), key);
+    }
+
+    private long renew(CompletableFuture<LeaseKeepAliveResponse> renewal, long leaseId, long sent, String key) {
         try {
-            LeaseKeepAliveResponse renewed = await(leases.keepAliveOnce(leaseId), "lease renewal for", key);
-            return renewed.getTTL();
+            long ttl = await(renewal, "lease renewal for", key).getTTL();
+            noteRenewal(leaseId, sent, ttl, null);
+            return ttl;
         } catch (EtcdLockStoreException e) {
             if (isLeaseNotFound(e.getCause())) {
+                leasePool.forget(leaseId);
                 return 0;
             }
             throw e;
+        }
+    }
+
+    private void noteRenewal(long leaseId, long sent, LeaseKeepAliveResponse renewed, Throwable failure) {
+        noteRenewal(leaseId, sent, renewed == null ? 0 : renewed.getTTL(), failure);
+    }
+
+    private void noteRenewal(long leaseId, long sent, long ttl, Throwable failure) {
+        if (failure == null && ttl > 0) {
+            leasePool.renewed(leaseId, sent);
+        } else if (failure == null || isLeaseNotFound(failure)) {
+            leasePool.forget(leaseId);
         }
     }
 
@@ -227,18 +288,18 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
      */
     private LockStatus moveToNewLease(ByteSequence etcdKey, String key, ByteSequence owner, KeyValue held,
             int expireSeconds) {
-        LeaseGrantResponse lease = grant(expireSeconds, key);
+        long lease = grant(expireSeconds, key);
         TxnResponse txn = await(kv.txn()
                 .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.value(owner)),
                         new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision())))
-                .Then(Op.put(etcdKey, owner, PutOption.builder().withLeaseId(lease.getID()).build()))
+                .Then(Op.put(etcdKey, owner, PutOption.builder().withLeaseId(lease).build()))
                 .Else(Op.get(etcdKey, GetOption.DEFAULT))
                 .commit(), "lease move transaction on", key);
         if (txn.isSucceeded()) {
             revokeInBackground(held.getLease());
             return LockStatus.SUCCESS;
         }
-        revokeInBackground(lease.getID()); // definitely refused: no key is on the new lease
+        revokeInBackground(lease); // definitely refused: no key is on the new lease
         List<KeyValue> now = txn.getGetResponses().get(0).getKvs();
         if (now.isEmpty()) {
             return LockStatus.LOCK_UNEXIST;
@@ -252,36 +313,12 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
     }
 
     private void revokeInBackground(long leaseId) {
-        try {
-            revokePermits.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return; // the lease then ends with its TTL
-        }
-        CompletableFuture<?> revoke;
-        try {
-            revoke = leases.revoke(leaseId);
-        } catch (RuntimeException e) {
-            revokePermits.release();
-            logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed; it ends with its TTL", e);
-            return;
-        }
-        revoke.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
-            revokePermits.release();
-            if (failure != null && !isLeaseNotFound(failure) && logger.isDebugEnabled()) {
-                logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed; it ends with its TTL",
-                        failure);
-            }
-        });
+        leasePool.revokeInBackground(leaseId);
     }
 
     /** Waits for the revokes under way, at most {@code timeout}; true when none is left. */
     public boolean awaitPendingRevokes(Duration timeout) throws InterruptedException {
-        if (revokePermits.tryAcquire(MAX_PENDING_REVOKES, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            revokePermits.release(MAX_PENDING_REVOKES);
-            return true;
-        }
-        return false;
+        return leasePool.awaitPendingRevokes(timeout);
     }
 
     /** Whether etcd answers a linearizable read within the request timeout (it has a leader and a quorum). */
@@ -299,6 +336,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
 
     @Override
     public void close() {
+        leasePool.revokeIdle();
         try {
             if (!awaitPendingRevokes(requestTimeout)) {
                 logger.info("Closing the etcd lock store with lease revokes unanswered; those leases end with "
@@ -333,13 +371,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
     }
 
     private static boolean isLeaseNotFound(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof EtcdException etcd && etcd.getMessage() != null
-                    && etcd.getMessage().contains("lease not found")) {
-                return true;
-            }
-        }
-        return false;
+        return EtcdLeasePool.isLeaseNotFound(failure);
     }
 
     private static ByteSequence bytes(String text) {

@@ -1,0 +1,231 @@
+package io.github.distlock.store.etcd;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.StatusRuntimeException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The leases one {@link EtcdLockStore} granted, so that a lease freed by an Unlock (or by a TryLock that was refused)
+ * carries the next lock asked for the same number of seconds: that lock then costs a renewal of the lease, sent
+ * alongside the lock transaction, instead of a grant before it and a revoke after its Unlock. Grants and revokes are
+ * raft writes; a renewal is answered by the leader alone.
+ *
+ * <p>The rule that keeps it safe: a lease carries at most one key, and is given back only when that key is known to
+ * be gone (this store's Unlock deleted it, or the lock transaction answered that it did not put it). A lease whose
+ * key left any other way (an Unlock or a lease move through another instance) is never given back: it is revoked by
+ * whoever deleted its key, or ends with its TTL. The store makes the grants and renewals; revokes are made here, in
+ * the background.
+ *
+ * <p>Time left on a lease is judged from this JVM's monotonic clock, from the moment its grant or last renewal was
+ * sent (etcd made or renewed it later, so the lease lasts at least that long). An idle lease is taken only with more
+ * than the request timeout plus one second left: a renewal answered within the request timeout then found it alive.
+ */
+final class EtcdLeasePool {
+
+    /** Idle leases kept at once over all lease lengths; more are revoked. */
+    static final int MAX_IDLE = 256;
+    /** Leases tracked at once; beyond that new grants are not tracked, and revoked after their Unlock as before. */
+    static final int MAX_TRACKED = 4096;
+    /** Unanswered revokes allowed at once; beyond that the caller waits, so a slow cluster slows callers down. */
+    private static final int MAX_PENDING_REVOKES = 1024;
+
+    private static final Log logger = LogFactory.getLog(EtcdLeasePool.class);
+
+    /** One lease this store granted. */
+    static final class Granted {
+
+        private final long id;
+        private final int expireSeconds;
+        private final long ttlNanos;
+        private volatile long refreshedAt;
+        private volatile boolean gone;
+
+        private Granted(long id, int expireSeconds, long ttlSeconds, long sentAt) {
+            this.id = id;
+            this.expireSeconds = expireSeconds;
+            this.ttlNanos = Duration.ofSeconds(ttlSeconds).toNanos();
+            this.refreshedAt = sentAt;
+        }
+
+        long id() {
+            return id;
+        }
+
+        private long leftAt(long now) {
+            return refreshedAt + ttlNanos - now;
+        }
+    }
+
+    private final Lease leases;
+    private final Duration requestTimeout;
+    private final long minimumLeftNanos;
+    private final Semaphore revokePermits = new Semaphore(MAX_PENDING_REVOKES);
+    private final ConcurrentHashMap<Long, Granted> granted = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<Granted>> idle = new ConcurrentHashMap<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+
+    /**
+     * @param leases         the client's lease service, for revokes
+     * @param requestTimeout how long one request to etcd may take; an idle lease needs this plus 1 s left
+     */
+    EtcdLeasePool(Lease leases, Duration requestTimeout) {
+        this.leases = leases;
+        this.requestTimeout = requestTimeout;
+        this.minimumLeftNanos = requestTimeout.plusSeconds(1).toNanos();
+    }
+
+    /** An idle lease granted for {@code expireSeconds} with enough time left, or null; the caller must renew it. */
+    Granted take(int expireSeconds) {
+        ConcurrentLinkedDeque<Granted> leases = idle.get(expireSeconds);
+        if (leases == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        for (Granted lease; (lease = leases.pollLast()) != null; ) {
+            idleCount.decrementAndGet();
+            if (!lease.gone && lease.leftAt(now) > minimumLeftNanos) {
+                return lease;
+            }
+            forget(lease.id); // too little left: unused, it ends with its TTL
+        }
+        return null;
+    }
+
+    /**
+     * Records a grant of {@code ttlSeconds} asked for {@code expireSeconds}, whose request was sent at
+     * {@code sentAt} ({@link System#nanoTime()}).
+     */
+    Granted granted(long id, int expireSeconds, long ttlSeconds, long sentAt) {
+        Granted lease = new Granted(id, expireSeconds, ttlSeconds, sentAt);
+        if (granted.size() >= MAX_TRACKED) {
+            sweep(sentAt);
+        }
+        if (granted.size() < MAX_TRACKED) {
+            granted.put(id, lease);
+        }
+        return lease;
+    }
+
+    /** A renewal of {@code id} sent at {@code sentAt} was answered with time left. */
+    void renewed(long id, long sentAt) {
+        Granted lease = granted.get(id);
+        if (lease != null && sentAt - lease.refreshedAt > 0) {
+            lease.refreshedAt = sentAt;
+        }
+    }
+
+    /**
+     * Takes back a lease whose key is known to be gone, for the next lock of its length.
+     *
+     * @return false when the lease is not this store's, is gone, or the pool is full: the caller revokes it
+     */
+    boolean giveBack(long id) {
+        Granted lease = granted.get(id);
+        if (lease == null || lease.gone || idleCount.incrementAndGet() > MAX_IDLE) {
+            if (lease != null && !lease.gone) {
+                idleCount.decrementAndGet();
+                forget(id);
+            }
+            return false;
+        }
+        idle.computeIfAbsent(lease.expireSeconds, seconds -> new ConcurrentLinkedDeque<>()).addLast(lease);
+        return true;
+    }
+
+    /** The lease is revoked or ended: never hand it out again. */
+    void forget(long id) {
+        Granted lease = granted.remove(id);
+        if (lease != null) {
+            lease.gone = true;
+        }
+    }
+
+    /** Revokes the idle leases, in the background (on close). */
+    void revokeIdle() {
+        for (ConcurrentLinkedDeque<Granted> byLength : idle.values()) {
+            for (Granted lease; (lease = byLength.pollFirst()) != null; ) {
+                idleCount.decrementAndGet();
+                revokeInBackground(lease.id);
+            }
+        }
+    }
+
+    /** Forgets the lease and revokes it without waiting for the answer; a lease whose revoke fails ends with its TTL. */
+    void revokeInBackground(long leaseId) {
+        forget(leaseId);
+        try {
+            revokePermits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // the lease then ends with its TTL
+        }
+        CompletableFuture<?> revoke;
+        try {
+            revoke = leases.revoke(leaseId);
+        } catch (RuntimeException e) {
+            revokePermits.release();
+            logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed; it ends with its TTL", e);
+            return;
+        }
+        revoke.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+            revokePermits.release();
+            if (failure != null && !isLeaseNotFound(failure) && logger.isDebugEnabled()) {
+                logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed; it ends with its TTL",
+                        failure);
+            }
+        });
+    }
+
+    /** Waits for the revokes under way, at most {@code timeout}; true when none is left. */
+    boolean awaitPendingRevokes(Duration timeout) throws InterruptedException {
+        if (revokePermits.tryAcquire(MAX_PENDING_REVOKES, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            revokePermits.release(MAX_PENDING_REVOKES);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code failure} or a cause is etcd's "lease not found" (revoked, or its TTL ran out): jetcd gives it as
+     * an {@code EtcdException} for lease calls and as gRPC's {@code NOT_FOUND} status for a transaction.
+     */
+    static boolean isLeaseNotFound(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if ((t instanceof EtcdException || t instanceof StatusRuntimeException) && t.getMessage() != null
+                    && t.getMessage().contains("lease not found")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Idle leases now, for tests. */
+    int idle() {
+        return idleCount.get();
+    }
+
+    /**
+     * Drops the records of leases past their end by this JVM's count: mostly keys unlocked or moved through another
+     * instance. A lease renewed elsewhere may still live; dropping its record only means it is revoked, not given
+     * back, after its Unlock.
+     */
+    private void sweep(long now) {
+        granted.values().removeIf(lease -> {
+            boolean ended = lease.leftAt(now) < 0;
+            if (ended) {
+                lease.gone = true;
+            }
+            return ended;
+        });
+    }
+}
