@@ -123,7 +123,7 @@ abstract class AbstractGrpcWaitingTryLockTest {
         assertThat(refused.getFencingToken()).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited").isGreaterThanOrEqualTo(
                 Duration.ofMillis(700));
-        assertThat(service.waitingCalls()).isZero();
+        await().atMost(PROMPT).untilAsserted(() -> assertThat(service.waitingCalls()).isZero());
         assertThat(client.stub().unlock(unlock(store(), resource, alice)).getStatus())
                 .as("alice still holds it").isEqualTo(UnlockResponse.Status.SUCCESS);
     }

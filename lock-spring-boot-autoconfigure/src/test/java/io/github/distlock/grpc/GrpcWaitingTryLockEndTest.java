@@ -98,7 +98,7 @@ class GrpcWaitingTryLockEndTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).contains("shutting down");
                 });
-        assertThat(service.waitingCalls()).isZero();
+        await().atMost(PROMPT).untilAsserted(() -> assertThat(service.waitingCalls()).isZero());
     }
 
     @Test
