@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.StatusRuntimeException;
 import org.apache.commons.logging.Log;
@@ -23,8 +25,8 @@ import org.apache.commons.logging.LogFactory;
  * <p>The rule that keeps it safe: a lease carries at most one key, and is given back only when that key is known to
  * be gone (this store's Unlock deleted it, or the lock transaction answered that it did not put it). A lease whose
  * key left any other way (an Unlock or a lease move through another instance) is never given back: it is revoked by
- * whoever deleted its key, or ends with its TTL. The store makes the grants and renewals; revokes are made here, in
- * the background.
+ * whoever deleted its key, or ends with its TTL. The lease calls (grant, renewal, revoke in the background) are made
+ * here; the store makes the key calls.
  *
  * <p>Time left on a lease is judged from this JVM's monotonic clock, from the moment its grant or last renewal was
  * sent (etcd made or renewed it later, so the lease lasts at least that long). An idle lease is taken only with more
@@ -70,6 +72,8 @@ final class EtcdLeasePool {
     private final Duration requestTimeout;
     private final long minimumLeftNanos;
     private final Semaphore revokePermits = new Semaphore(MAX_PENDING_REVOKES);
+    /** The server's minimum lease TTL once a grant showed it (a grant longer than asked), else 0. */
+    private final AtomicInteger observedMinimumTtl = new AtomicInteger();
     private final ConcurrentHashMap<Long, Granted> granted = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<Granted>> idle = new ConcurrentHashMap<>();
     private final AtomicInteger idleCount = new AtomicInteger();
@@ -147,6 +151,62 @@ final class EtcdLeasePool {
         Granted lease = granted.remove(id);
         if (lease != null) {
             lease.gone = true;
+        }
+    }
+
+    /** Grants a lease for {@code expireSeconds} and records it; returns its id. */
+    long grant(int expireSeconds, String key) {
+        long sent = System.nanoTime();
+        LeaseGrantResponse lease = EtcdCalls.await(requestTimeout, leases.grant(expireSeconds), "lease grant for", key);
+        if (lease.getTTL() > expireSeconds) {
+            observedMinimumTtl.set((int) lease.getTTL()); // etcd raised it to its minimum TTL
+        }
+        granted(lease.getID(), expireSeconds, lease.getTTL(), sent);
+        return lease.getID();
+    }
+
+    /** The TTL etcd grants for {@code expireSeconds}: never below its minimum, once a grant has shown it. */
+    long effectiveTtl(int expireSeconds) {
+        return Math.max(expireSeconds, observedMinimumTtl.get());
+    }
+
+    /** Seconds left on {@code leaseId} after renewing it, or 0 when it no longer exists. */
+    long renew(long leaseId, String key) {
+        return renew(leases.keepAliveOnce(leaseId), leaseId, System.nanoTime(), key);
+    }
+
+    /** Seconds left after the renewal {@code renewal} of {@code leaseId}, sent at {@code sent}; 0 when it ended. */
+    long renew(CompletableFuture<LeaseKeepAliveResponse> renewal, long leaseId, long sent, String key) {
+        try {
+            long ttl = EtcdCalls.await(requestTimeout, renewal, "lease renewal for", key).getTTL();
+            noteRenewal(leaseId, sent, ttl, null);
+            return ttl;
+        } catch (EtcdLockStoreException e) {
+            if (isLeaseNotFound(e.getCause())) {
+                forget(leaseId);
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** Records a renewal's outcome when nobody waits for it (a refused TryLock's). */
+    void noteRenewal(long leaseId, long sent, LeaseKeepAliveResponse renewed, Throwable failure) {
+        noteRenewal(leaseId, sent, renewed == null ? 0 : renewed.getTTL(), failure);
+    }
+
+    private void noteRenewal(long leaseId, long sent, long ttl, Throwable failure) {
+        if (failure == null && ttl > 0) {
+            renewed(leaseId, sent);
+        } else if (failure == null || isLeaseNotFound(failure)) {
+            forget(leaseId);
+        }
+    }
+
+    /** A lease whose key is gone for certain: kept idle when this store granted it, else revoked. */
+    void free(long leaseId) {
+        if (!giveBack(leaseId)) {
+            revokeInBackground(leaseId);
         }
     }
 

@@ -4,18 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Txn;
+import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -24,7 +23,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.github.distlock.api.LockStatus;
-import io.github.distlock.spi.FencedLockStore;
+import io.github.distlock.spi.HandOverLockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -62,7 +61,7 @@ import org.apache.commons.logging.LogFactory;
  * <p>Every request waits at most the request timeout; then the call throws (the client wraps it in a
  * {@code LockStoreException}). jetcd itself spreads requests over the endpoints and moves off a failed one.
  */
-public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore, AutoCloseable {
+public class EtcdLockStore implements ReleaseAwaitingLockStore, HandOverLockStore, AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(EtcdLockStore.class);
 
@@ -75,8 +74,6 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
     private final Lease leases;
     private final ByteSequence namespace;
     private final Duration requestTimeout;
-    /** The server's minimum lease TTL once a grant showed it (a grant longer than asked), else 0. */
-    private final AtomicInteger observedMinimumTtl = new AtomicInteger();
     private final EtcdReleaseWatches releaseWatches;
     private final EtcdLeasePool leasePool;
 
@@ -103,43 +100,74 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
     }
 
     /**
-     * TryLock; the fencing token is the revision at which the key was created ({@code create_revision}). A
-     * transaction that writes gets one new revision of the whole cluster, and the header of its response carries it,
-     * so the token comes with the grant: larger than every earlier grant of any key of the cluster.
+     * TryLock; the fencing token is the revision of the transaction that put the key (its {@code create_revision}).
+     * A transaction that writes gets one new revision of the whole cluster, and the header of its response carries
+     * it, so the token comes with the grant: larger than every earlier grant of any key of the cluster.
      */
     @Override
     public long tryLockFenced(String key, String owner, int expireSeconds) {
+        ByteSequence etcdKey = etcdKey(key);
+        return grant(key, expireSeconds, "lock transaction on", lease -> kv.txn()
+                .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                .Then(Op.put(etcdKey, bytes(owner), PutOption.builder().withLeaseId(lease).build())));
+    }
+
+    /**
+     * Hand-over in one transaction: if the value is {@code owner}, put {@code nextOwner} on the next owner's lease
+     * (taken as TryLock takes one); the key's previous lease, now without a key, is kept idle or revoked as after an
+     * Unlock. The token is the transaction's revision (the key's new {@code mod_revision}), larger than every earlier
+     * grant's, as for TryLock. The key is never deleted, so waiters of other applications go on waiting.
+     */
+    @Override
+    public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
+        ByteSequence etcdKey = etcdKey(key);
+        return grant(key, expireSeconds, "hand-over transaction on", lease -> kv.txn()
+                .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(owner))))
+                .Then(Op.put(etcdKey, bytes(nextOwner), PutOption.builder().withLeaseId(lease).withPrevKV().build())),
+                this::freePreviousLease);
+    }
+
+    private long grant(String key, int expireSeconds, String what, LongFunction<Txn> transaction) {
+        return grant(key, expireSeconds, what, transaction, txn -> { });
+    }
+
+    /**
+     * A transaction that grants the lock on a lease, with an idle lease when there is one, else a new grant; when the
+     * idle lease turns out to have ended ("lease not found"), once more on a new grant.
+     */
+    private long grant(String key, int expireSeconds, String what, LongFunction<Txn> transaction,
+            Consumer<TxnResponse> granted) {
         EtcdLeasePool.Granted idle = leasePool.take(expireSeconds);
         try {
-            return tryLockFenced(key, owner, expireSeconds, idle);
+            return grantOn(key, expireSeconds, idle, what, transaction, granted);
         } catch (EtcdLockStoreException e) {
             if (idle == null || !isLeaseNotFound(e.getCause())) {
                 throw e;
             }
-            return tryLockFenced(key, owner, expireSeconds, null); // the idle lease had ended: once with a new one
+            return grantOn(key, expireSeconds, null, what, transaction, granted);
         }
     }
 
     /**
-     * The lock transaction on a new lease ({@code idle} null), or on an idle one renewed at the same time: the
-     * renewal is sent first and must be answered with time left before a grant is reported, so the lease lasts at
-     * least its TTL from the start of this call.
+     * The transaction on a new lease ({@code idle} null), or on an idle one renewed at the same time: the renewal is
+     * sent first and must be answered with time left before a grant is reported, so the lease lasts at least its TTL
+     * from the start of this call.
      */
-    private long tryLockFenced(String key, String owner, int expireSeconds, EtcdLeasePool.Granted idle) {
-        ByteSequence etcdKey = etcdKey(key);
+    private long grantOn(String key, int expireSeconds, EtcdLeasePool.Granted idle, String what,
+            LongFunction<Txn> transaction, Consumer<TxnResponse> granted) {
         long sent = System.nanoTime();
         CompletableFuture<LeaseKeepAliveResponse> renewal = idle == null ? null : leases.keepAliveOnce(idle.id());
-        long leaseId = idle == null ? grant(expireSeconds, key) : idle.id();
+        long leaseId = idle == null ? leasePool.grant(expireSeconds, key) : idle.id();
         Boolean put = null; // unknown until etcd answers
         try {
-            TxnResponse txn = await(kv.txn()
-                    .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                    .Then(Op.put(etcdKey, bytes(owner), PutOption.builder().withLeaseId(leaseId).build()))
-                    .commit(), "lock transaction on", key);
+            TxnResponse txn = EtcdCalls.await(requestTimeout, transaction.apply(leaseId).commit(), what, key);
             put = txn.isSucceeded();
-            if (put && renewal != null && renew(renewal, leaseId, sent, key) <= 0) {
+            if (put && renewal != null && leasePool.renew(renewal, leaseId, sent, key) <= 0) {
                 throw new EtcdLockStoreException("etcd lease " + Long.toHexString(leaseId) + " of '" + key
                         + "' ended while the lock was taken on it");
+            }
+            if (put) {
+                granted.accept(txn);
             }
             return put ? txn.getHeader().getRevision() : NOT_ACQUIRED;
         } catch (RuntimeException e) {
@@ -148,11 +176,9 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         } finally {
             if (Boolean.FALSE.equals(put)) {
                 if (renewal != null) {
-                    renewal.whenComplete((renewed, failure) -> noteRenewal(leaseId, sent, renewed, failure));
+                    renewal.whenComplete((renewed, failure) -> leasePool.noteRenewal(leaseId, sent, renewed, failure));
                 }
-                if (!leasePool.giveBack(leaseId)) {
-                    revokeInBackground(leaseId);
-                }
+                leasePool.free(leaseId);
             } else if (put == null) {
                 // Unknown after an error (the put may have committed). Revoking is safe: at most our own key is on
                 // the lease, and the caller, given an exception, does not believe it holds the lock. A key left on it
@@ -162,10 +188,18 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         }
     }
 
+    /** After a hand-over: the holder's lease no longer carries the key. */
+    private void freePreviousLease(TxnResponse handOver) {
+        PutResponse put = handOver.getPutResponses().get(0);
+        if (put.hasPrevKv() && put.getPrevKv().getLease() != 0) {
+            leasePool.free(put.getPrevKv().getLease());
+        }
+    }
+
     @Override
     public LockStatus unlock(String key, String owner) {
         ByteSequence etcdKey = etcdKey(key);
-        TxnResponse txn = await(kv.txn()
+        TxnResponse txn = EtcdCalls.await(requestTimeout, kv.txn()
                 .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(owner))))
                 .Then(Op.delete(etcdKey, DeleteOption.builder().withPrevKV(true).build()))
                 .Else(Op.get(etcdKey, GetOption.DEFAULT))
@@ -175,9 +209,8 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
                     : LockStatus.LOCK_BELONG_TO_OTHERS;
         }
         List<KeyValue> deleted = txn.getDeleteResponses().get(0).getPrevKvs();
-        long leaseId = deleted.isEmpty() ? 0 : deleted.get(0).getLease();
-        if (leaseId != 0 && !leasePool.giveBack(leaseId)) {
-            revokeInBackground(leaseId);
+        if (!deleted.isEmpty() && deleted.get(0).getLease() != 0) {
+            leasePool.free(deleted.get(0).getLease());
         }
         return LockStatus.SUCCESS;
     }
@@ -187,7 +220,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         ByteSequence etcdKey = etcdKey(key);
         ByteSequence ownerBytes = bytes(owner);
         for (int attempt = 1; ; attempt++) {
-            List<KeyValue> found = await(kv.get(etcdKey), "read of", key).getKvs();
+            List<KeyValue> found = EtcdCalls.await(requestTimeout, kv.get(etcdKey), "read of", key).getKvs();
             if (found.isEmpty()) {
                 return LockStatus.LOCK_UNEXIST;
             }
@@ -197,11 +230,11 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
             }
             // The key's lease carries only this key. Should the owner's Unlock run between the read and the renewal
             // and the pool pass the lease to the next lock, the renewal only renews that lock's fresh lease once.
-            long renewedTtl = renew(held.getLease(), key);
+            long renewedTtl = leasePool.renew(held.getLease(), key);
             if (renewedTtl <= 0) {
                 return LockStatus.LOCK_UNEXIST; // expired between the read and the renewal
             }
-            if (renewedTtl == effectiveTtl(expireSeconds)) {
+            if (renewedTtl == leasePool.effectiveTtl(expireSeconds)) {
                 return LockStatus.SUCCESS;
             }
             LockStatus moved = moveToNewLease(etcdKey, key, ownerBytes, held, expireSeconds);
@@ -234,48 +267,6 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         return releaseWatches;
     }
 
-    /** Grants a lease for {@code expireSeconds} and records it in the pool; returns its id. */
-    private long grant(int expireSeconds, String key) {
-        long sent = System.nanoTime();
-        LeaseGrantResponse lease = await(leases.grant(expireSeconds), "lease grant for", key);
-        if (lease.getTTL() > expireSeconds) {
-            observedMinimumTtl.set((int) lease.getTTL()); // etcd raised it to its minimum TTL
-        }
-        leasePool.granted(lease.getID(), expireSeconds, lease.getTTL(), sent);
-        return lease.getID();
-    }
-
-    /** Time left on {@code leaseId} after renewing it, or 0 when it no longer exists. */
-    private long renew(long leaseId, String key) {
-        return renew(leases.keepAliveOnce(leaseId), leaseId, System.nanoTime(), key);
-    }
-
-    private long renew(CompletableFuture<LeaseKeepAliveResponse> renewal, long leaseId, long sent, String key) {
-        try {
-            long ttl = await(renewal, "lease renewal for", key).getTTL();
-            noteRenewal(leaseId, sent, ttl, null);
-            return ttl;
-        } catch (EtcdLockStoreException e) {
-            if (isLeaseNotFound(e.getCause())) {
-                leasePool.forget(leaseId);
-                return 0;
-            }
-            throw e;
-        }
-    }
-
-    private void noteRenewal(long leaseId, long sent, LeaseKeepAliveResponse renewed, Throwable failure) {
-        noteRenewal(leaseId, sent, renewed == null ? 0 : renewed.getTTL(), failure);
-    }
-
-    private void noteRenewal(long leaseId, long sent, long ttl, Throwable failure) {
-        if (failure == null && ttl > 0) {
-            leasePool.renewed(leaseId, sent);
-        } else if (failure == null || isLeaseNotFound(failure)) {
-            leasePool.forget(leaseId);
-        }
-    }
-
     /**
      * Puts the key on a new lease of {@code expireSeconds} if it is still exactly {@code held}; then revokes the old
      * lease. Returns the outcome, or null when the key changed but still belongs to the owner (try again).
@@ -288,8 +279,8 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
      */
     private LockStatus moveToNewLease(ByteSequence etcdKey, String key, ByteSequence owner, KeyValue held,
             int expireSeconds) {
-        long lease = grant(expireSeconds, key);
-        TxnResponse txn = await(kv.txn()
+        long lease = leasePool.grant(expireSeconds, key);
+        TxnResponse txn = EtcdCalls.await(requestTimeout, kv.txn()
                 .If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.value(owner)),
                         new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision())))
                 .Then(Op.put(etcdKey, owner, PutOption.builder().withLeaseId(lease).build()))
@@ -307,11 +298,6 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
         return now.get(0).getValue().equals(owner) ? null : LockStatus.LOCK_BELONG_TO_OTHERS;
     }
 
-    /** The TTL etcd grants for {@code expireSeconds}: never below its minimum, once a grant has shown it. */
-    private long effectiveTtl(int expireSeconds) {
-        return Math.max(expireSeconds, observedMinimumTtl.get());
-    }
-
     private void revokeInBackground(long leaseId) {
         leasePool.revokeInBackground(leaseId);
     }
@@ -323,7 +309,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
 
     /** Whether etcd answers a linearizable read within the request timeout (it has a leader and a quorum). */
     public void checkReachable() {
-        await(kv.get(namespace, GetOption.builder().withCountOnly(true).build()), "health read of", "");
+        EtcdCalls.await(requestTimeout, kv.get(namespace, GetOption.builder().withCountOnly(true).build()), "health read of", "");
     }
 
     public Duration requestTimeout() {
@@ -352,22 +338,6 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, FencedLockStore,
 
     private ByteSequence etcdKey(String key) {
         return namespace.concat(bytes(key));
-    }
-
-    private <T> T await(CompletableFuture<T> request, String what, String key) {
-        try {
-            return request.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            request.cancel(true);
-            throw new EtcdLockStoreException("etcd " + what + " '" + key + "' got no answer within "
-                    + requestTimeout + " (cluster unreachable or without a leader?)", e);
-        } catch (ExecutionException e) {
-            throw new EtcdLockStoreException("etcd " + what + " '" + key + "' failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            request.cancel(true);
-            throw new EtcdLockStoreException("Interrupted waiting for etcd " + what + " '" + key + "'", e);
-        }
     }
 
     private static boolean isLeaseNotFound(Throwable failure) {
