@@ -27,7 +27,9 @@ import io.github.distlock.spi.FencedLockStore;
  * ({@link io.github.distlock.spi.HandOverLockStore#maxHandOversInARow()}) one release goes by Unlock, which the store
  * announces, so that the contenders of other JVMs get a chance at the lock.
  *
- * <p>Across JVMs no order is kept: each JVM's current contender races the others' for every release.
+ * <p>Across JVMs no order is kept: each JVM's current contender races the others' for every announced release (an
+ * Unlock, or a hand-over the store declined for another JVM's contender: {@link
+ * io.github.distlock.spi.HandOverLockStore#RELEASED}).
  *
  * <p>Memory: one line per lock with waiters or a holder that came through the line, removed when both are gone.
  * Threads: any; a line's state is guarded by the line, waiters park with {@link LockSupport} and are woken one at a

@@ -33,9 +33,9 @@ import org.springframework.util.ClassUtils;
  * </ul>
  * Scripts go by SHA ({@code EVALSHA}), their body only when a server does not know them yet. Every command touches
  * one key, so the store works unchanged on Redis Cluster. The key is the lock's namespaced resource id in UTF-8,
- * a hash of the owner ({@code o}), the last fencing token ({@code t}) and, while held, the contender mark
- * ({@code w}: the random id of the store instance whose contender came last: a refused TryLock, or a waiter
- * reading the lease). Keys written by a version before fencing
+ * a hash of the owner ({@code o}), the id of the store instance that granted it ({@code i}), the last fencing token
+ * ({@code t}) and, while held, the contender mark ({@code w}: the id of the store instance, not the holder's, whose
+ * contender came last: a refused TryLock, or a waiter reading the lease). Store instance ids are random. Keys written by a version before fencing
  * tokens are strings: the scripts fail on them ({@code WRONGTYPE}) until their lease ends.
  *
  * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
