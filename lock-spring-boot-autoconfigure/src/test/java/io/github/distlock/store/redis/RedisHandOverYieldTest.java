@@ -107,13 +107,7 @@ class RedisHandOverYieldTest {
         assertThat(elsewhere.tryLock(key, contender, LEASE)).isFalse();
         assertThat(admin().hexists(key, "w")).as("the refused TryLock marked the key").isTrue();
         subscribe(elsewhere);
-        CompletableFuture<Void> woken = CompletableFuture.runAsync(() -> {
-            try {
-                elsewhere.awaitRelease(key, Duration.ofSeconds(LEASE / 2));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CompletableFuture<Void> woken = awaitReleaseElsewhere(key);
         // Subscribed before it waits: it sleeps until a release is announced (or 30 s pass, with 60 s of lease).
         await().atMost(Duration.ofSeconds(20)).until(() -> elsewhere.releaseSignal().waiterCount() == 1);
 
@@ -138,13 +132,7 @@ class RedisHandOverYieldTest {
         String owner = owner();
         here.tryLockFenced(key, owner, LEASE);
         subscribe(elsewhere);
-        CompletableFuture<Void> woken = CompletableFuture.runAsync(() -> {
-            try {
-                elsewhere.awaitRelease(key, Duration.ofSeconds(LEASE / 2));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CompletableFuture<Void> woken = awaitReleaseElsewhere(key);
         await().atMost(Duration.ofSeconds(20)).until(() -> admin().hexists(key, "w"));
 
         assertThat(here.handOver(key, owner, owner(), LEASE)).isEqualTo(HandOverLockStore.RELEASED);
@@ -248,6 +236,17 @@ class RedisHandOverYieldTest {
             }
         }
         assertThat(errors).isEmpty();
+    }
+
+    /** {@code elsewhere} waits for the release of {@code key}, in the background, 30 s at most. */
+    private CompletableFuture<Void> awaitReleaseElsewhere(String key) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                elsewhere.awaitRelease(key, Duration.ofSeconds(LEASE / 2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** Opens the store's subscription to release messages (on its first wait) and waits until it is live. */
