@@ -121,7 +121,8 @@ public class DistributedLockClient {
      * store call ({@link HandOverLockStore#handOver}).
      *
      * @return the next holder's fencing token (positive, larger than {@code owner}'s);
-     *         {@link FencedLockStore#NOT_ACQUIRED} when {@code owner} does not hold the lock (nothing changed)
+     *         {@link FencedLockStore#NOT_ACQUIRED} when {@code owner} does not hold the lock (nothing changed);
+     *         {@link HandOverLockStore#RELEASED} when the store released it instead, as {@code owner}'s Unlock
      * @throws UnsupportedOperationException when the store cannot ({@link #canHandOver} is false)
      * @throws LockStoreException            when the store failed; the hand-over may have been applied
      */

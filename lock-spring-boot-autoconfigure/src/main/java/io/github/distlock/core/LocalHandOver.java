@@ -12,8 +12,10 @@ import org.apache.commons.logging.LogFactory;
  * where the store can ({@link HandOverLockStore}), the lock passes to the next waiter in one store call instead of
  * the holder's Unlock and the waiter's TryLock, and the waiter enters with the hand-over's token. Anything else
  * (another store, nobody waiting, a lock the holder lost, a store failure) ends as a release by Unlock would, with
- * the same answer, and the waiter contends with the store as usual. A hand-over the waiter no longer wants (it gave
- * up meanwhile) is undone at once by an Unlock for the waiter's owner, which is that acquisition's own UUID.
+ * the same answer, and the waiter contends with the store as usual; so too when the store released the lock instead
+ * ({@link HandOverLockStore#RELEASED}: another application's contender waits), which answers as the Unlock it was. A
+ * hand-over the waiter no longer wants (it gave up meanwhile) is undone at once by an Unlock for the waiter's owner,
+ * which is that acquisition's own UUID.
  */
 final class LocalHandOver {
 
@@ -34,8 +36,8 @@ final class LocalHandOver {
      * @throws io.github.distlock.api.LockStoreException when the store failed, as Unlock throws
      */
     LockStatus release(String storeName, String resourceId, String owner) {
-        LocalLockQueue.Waiter next = client.canHandOver(storeName)
-                ? queue.offerHandOver(storeName, resourceId, owner) : null;
+        LocalLockQueue.Waiter next = client.store(storeName) instanceof HandOverLockStore handing
+                ? queue.offerHandOver(storeName, resourceId, owner, handing.maxHandOversInARow()) : null;
         if (next == null) {
             return unlock(storeName, resourceId, owner);
         }
@@ -45,6 +47,11 @@ final class LocalHandOver {
             token = client.handOver(storeName, resourceId, owner, next.owner(), next.expireSeconds());
         } catch (RuntimeException e) {
             return afterFailedHandOver(storeName, resourceId, owner, next, e);
+        }
+        if (token == HandOverLockStore.RELEASED) {
+            // Released for the owner as its Unlock would have been, with that Unlock's answer; the waiter contends.
+            queue.notHandedOver(next);
+            return LockStatus.SUCCESS;
         }
         if (token == FencedLockStore.NOT_ACQUIRED) {
             // The owner no longer held it: Unlock tells the release why (expired, taken), before the waiter contends

@@ -23,19 +23,19 @@ import io.github.distlock.spi.FencedLockStore;
  * lock itself to the next waiter ({@link #offerHandOver}, then {@link #handedOver} or {@link #notHandedOver}): one
  * store call, and the waiter enters without a TryLock. A waiter that gives up while the hand-over is in flight only
  * marks itself as declined; whoever made the hand-over then releases the lock on the waiter's behalf (its owner is
- * that acquisition's own). After {@link #MAX_HAND_OVERS_IN_A_ROW} hand-overs in a row one release goes by Unlock,
- * which the store announces, so that the contenders of other JVMs get a chance at the lock.
+ * that acquisition's own). After as many hand-overs in a row as the store allows
+ * ({@link io.github.distlock.spi.HandOverLockStore#maxHandOversInARow()}) one release goes by Unlock, which the store
+ * announces, so that the contenders of other JVMs get a chance at the lock.
  *
- * <p>Across JVMs no order is kept: each JVM's current contender races the others' for every release.
+ * <p>Across JVMs no order is kept: each JVM's current contender races the others' for every announced release (an
+ * Unlock, or a hand-over the store declined for another JVM's contender: {@link
+ * io.github.distlock.spi.HandOverLockStore#RELEASED}).
  *
  * <p>Memory: one line per lock with waiters or a holder that came through the line, removed when both are gone.
  * Threads: any; a line's state is guarded by the line, waiters park with {@link LockSupport} and are woken one at a
  * time.
  */
 final class LocalLockQueue {
-
-    /** Hand-overs in a row within one line before a release goes by Unlock, announced to other JVMs' contenders. */
-    static final int MAX_HAND_OVERS_IN_A_ROW = 16;
 
     private final ConcurrentHashMap<Key, Line> lines = new ConcurrentHashMap<>();
 
@@ -280,11 +280,11 @@ final class LocalLockQueue {
     /**
      * The holder {@code owner} releases: the next waiter in line, now committed to the hand-over the caller is about
      * to make to it (it can no longer take the turn or be passed over, only decline), or {@code null} when there is
-     * no hand-over to make (nobody waits, the owner does not hold the turn, the next waiter has no owner, or it is
-     * time for a release by Unlock); then release by Unlock. Every non-null answer must be followed by
-     * {@link #handedOver} or {@link #notHandedOver}.
+     * no hand-over to make (nobody waits, the owner does not hold the turn, the next waiter has no owner, or
+     * {@code maxInARow} hand-overs in a row were made); then release by Unlock. Every non-null answer must be
+     * followed by {@link #handedOver} or {@link #notHandedOver}.
      */
-    Waiter offerHandOver(String storeName, String resourceId, String owner) {
+    Waiter offerHandOver(String storeName, String resourceId, String owner, int maxInARow) {
         Line line = lines.get(new Key(storeName, resourceId));
         if (line == null) {
             return null;
@@ -295,7 +295,7 @@ final class LocalLockQueue {
                     || next.owner == null) {
                 return null;
             }
-            if (line.handOversInARow >= MAX_HAND_OVERS_IN_A_ROW) {
+            if (line.handOversInARow >= maxInARow) {
                 line.handOversInARow = 0;
                 return null;
             }

@@ -97,9 +97,9 @@ public abstract class AbstractContendedWaitingTest {
         assertThat(tryLocksAfterRelease + handOvers)
                 .as("about one TryLock or hand-over per release (64 releases), not one per waiter")
                 .isBetween(64L, 64L + 4);
-        if (store instanceof HandOverLockStore) {
+        if (store instanceof HandOverLockStore handing) {
             // 63 releases had a next waiter; every (MAX + 1)th of them goes by Unlock, for other JVMs' contenders.
-            int max = LocalLockQueue.MAX_HAND_OVERS_IN_A_ROW;
+            int max = handing.maxHandOversInARow();
             assertThat(handOvers).as("releases that handed the lock over")
                     .isGreaterThanOrEqualTo(63L * max / (max + 1) - 2);
         } else {

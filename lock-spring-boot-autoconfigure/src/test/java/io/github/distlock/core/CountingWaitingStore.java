@@ -39,6 +39,11 @@ public class CountingWaitingStore implements ReleaseAwaitingLockStore, FencedLoc
             handOvers.incrementAndGet();
             return ((HandOverLockStore) delegate()).handOver(key, owner, nextOwner, expireSeconds);
         }
+
+        @Override
+        public int maxHandOversInARow() {
+            return ((HandOverLockStore) delegate()).maxHandOversInARow();
+        }
     }
 
     /** The store behind the wrapper. */

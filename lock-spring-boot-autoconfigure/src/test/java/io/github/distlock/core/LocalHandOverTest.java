@@ -51,9 +51,11 @@ class LocalHandOverTest {
     /** An in-memory store that counts its calls, and whose hand-overs a test can hold up, fail or fail once applied. */
     static final class ScriptedStore extends CountingWaitingStore implements HandOverLockStore {
 
-        enum Fault { NONE, FAIL_BEFORE, FAIL_AFTER }
+        /** RELEASE_INSTEAD: the store yields to another application's contender, releasing as Unlock does. */
+        enum Fault { NONE, FAIL_BEFORE, FAIL_AFTER, RELEASE_INSTEAD }
 
         volatile Fault fault = Fault.NONE;
+        volatile int maxInARow = 16;
         /** When set, a hand-over counts it down and waits for {@link #proceed} before it goes to the store. */
         volatile CountDownLatch entered;
         final CountDownLatch proceed = new CountDownLatch(1);
@@ -77,11 +79,20 @@ class LocalHandOverTest {
             if (fault == Fault.FAIL_BEFORE) {
                 throw new IllegalStateException("connection reset before the hand-over");
             }
+            if (fault == Fault.RELEASE_INSTEAD) {
+                assertThat(delegate().unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+                return RELEASED;
+            }
             long token = ((HandOverLockStore) delegate()).handOver(key, owner, nextOwner, expireSeconds);
             if (fault == Fault.FAIL_AFTER) {
                 throw new IllegalStateException("connection reset after the hand-over");
             }
             return token;
+        }
+
+        @Override
+        public int maxHandOversInARow() {
+            return maxInARow;
         }
     }
 
@@ -194,6 +205,43 @@ class LocalHandOverTest {
         assertThat(store.tryLocks).hasValue(2);
         // Applied: the holder's Unlock answers LOCK_BELONG_TO_OTHERS, and the Unlock for the waiter's owner undoes it.
         assertThat(store.unlocks).hasValue(fault == ScriptedStore.Fault.FAIL_AFTER ? 2 : 1);
+        assertThat(contended.release()).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void aStoreThatReleasesInsteadOfHandingOverAnswersAsUnlockAndTheWaiterContends() throws Exception {
+        store.fault = ScriptedStore.Fault.RELEASE_INSTEAD;
+        LockHandle holder = locks.acquire("k", WAIT);
+        Future<LockHandle> next = waiter("k", WAIT, new AtomicReference<>());
+
+        assertThat(holder.release()).as("what the Unlock it was answers").isEqualTo(LockStatus.SUCCESS);
+        LockHandle contended = next.get(10, TimeUnit.SECONDS);
+
+        assertThat(contended).isNotNull();
+        assertThat(contended.fencingToken().getAsLong()).isGreaterThan(holder.fencingToken().getAsLong());
+        assertThat(store.handOvers).hasValue(1);
+        assertThat(store.unlocks).as("no Unlock besides the store's release").hasValue(0);
+        assertThat(store.tryLocks).as("the holder's TryLock and the waiter's").hasValue(2);
+        assertThat(contended.release()).isEqualTo(LockStatus.SUCCESS);
+        assertFree("k");
+    }
+
+    @Test
+    void afterAsManyHandOversInARowAsTheStoreAllowsAReleaseGoesByUnlock() throws Exception {
+        store.maxInARow = 1;
+        LockHandle holder = locks.acquire("k", WAIT);
+        Future<LockHandle> second = waiter("k", WAIT, new AtomicReference<>());
+        Future<LockHandle> third = waiter("k", WAIT, new AtomicReference<>());
+
+        assertThat(holder.release()).isEqualTo(LockStatus.SUCCESS);
+        LockHandle handed = second.get(10, TimeUnit.SECONDS);
+        assertThat(store.handOvers).hasValue(1);
+        assertThat(handed.release()).isEqualTo(LockStatus.SUCCESS);
+        LockHandle contended = third.get(10, TimeUnit.SECONDS);
+
+        assertThat(store.handOvers).as("one hand-over in a row allowed").hasValue(1);
+        assertThat(store.unlocks).hasValue(1);
+        assertThat(store.tryLocks).as("the first holder's TryLock and the third's").hasValue(2);
         assertThat(contended.release()).isEqualTo(LockStatus.SUCCESS);
     }
 

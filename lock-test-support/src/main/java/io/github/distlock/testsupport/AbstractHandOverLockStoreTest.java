@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.github.distlock.api.LockStatus;
 import io.github.distlock.spi.FencedLockStore;
 import io.github.distlock.spi.HandOverLockStore;
+import io.github.distlock.spi.LockStore;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * next owner in one step (the old owner's Unlock then answers {@code LOCK_BELONG_TO_OTHERS}, the new owner's
  * {@code SUCCESS}), with a fencing token larger than the holder's, and the next owner's lease; a hand-over by anyone
  * but the holder (no lock, another owner, a lease that ran out) answers {@link FencedLockStore#NOT_ACQUIRED} and
- * changes nothing.
+ * changes nothing. While a contender waits (its TryLock failed), a hand-over either hands over as above or, when the
+ * contender came through another store instance ({@link #createPeerStore()}, another application) and the store
+ * yields to such contenders, answers {@link HandOverLockStore#RELEASED} having released the key as Unlock does.
  *
  * <p>A store with this capability adds one class to its tests:
  * <pre>{@code
@@ -44,6 +47,31 @@ public abstract class AbstractHandOverLockStoreTest extends AbstractLockStoreTes
         assertThat(store().tryLockFenced(key, after, LONG_EXPIRE)).as("token of the grant after the hand-over")
                 .isGreaterThan(handedOver);
         assertThat(store().unlock(key, after)).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    @Test
+    void aHandOverWhileAContenderWaitsHandsOverOrReleasesAsUnlock() {
+        LockStore contenders = peerStore() != null ? peerStore() : store();
+        String key = uniqueKey("handover-contended");
+        String owner = newOwner();
+        long first = store().tryLockFenced(key, owner, LONG_EXPIRE);
+        String contender = newOwner();
+        assertThat(contenders.tryLock(key, contender, LONG_EXPIRE)).isFalse();
+        String next = newOwner();
+        long answer = store().handOver(key, owner, next, LONG_EXPIRE);
+        if (answer == HandOverLockStore.RELEASED) {
+            assertThat(contenders).as("only a contender of another instance is yielded to").isNotSameAs(store());
+            assertThat(store().unlock(key, owner)).as("released").isEqualTo(LockStatus.LOCK_UNEXIST);
+            assertThat(store().unlock(key, next)).as("not handed over").isEqualTo(LockStatus.LOCK_UNEXIST);
+            assertThat(contenders.tryLock(key, contender, LONG_EXPIRE)).as("free for the contender").isTrue();
+            assertThat(contenders.unlock(key, contender)).isEqualTo(LockStatus.SUCCESS);
+        } else {
+            assertThat(answer).as("the next holder's token").isGreaterThan(first);
+            assertThat(contenders.tryLock(key, contender, LONG_EXPIRE)).as("held all along").isFalse();
+            assertThat(store().unlock(key, owner)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
+            assertThat(store().unlock(key, next)).isEqualTo(LockStatus.SUCCESS);
+        }
+        assertThat(store().maxHandOversInARow()).isPositive();
     }
 
     @Test

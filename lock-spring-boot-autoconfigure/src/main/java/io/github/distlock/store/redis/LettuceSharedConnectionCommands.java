@@ -54,14 +54,15 @@ final class LettuceSharedConnectionCommands implements RedisLockCommands {
     }
 
     @Override
-    public CompletableFuture<Long> leaseLeft(byte[] key) {
+    public CompletableFuture<Long> leaseLeft(byte[] key, byte[] mark) {
         RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
         RedisLockScript script = RedisLockScript.LEASE_LEFT;
         byte[][] keys = {key};
         // A new stage, so that the timeout completes it and not Lettuce's own command.
-        return redis.<Long>evalsha(script.sha1(), ScriptOutputType.INTEGER, keys).toCompletableFuture()
+        return redis.<Long>evalsha(script.sha1(), ScriptOutputType.INTEGER, keys, mark).toCompletableFuture()
                 .exceptionallyCompose(failure -> RedisLockScript.isNoScript(failure)
-                        ? redis.<Long>eval(script.bodyBytes(), ScriptOutputType.INTEGER, keys).toCompletableFuture()
+                        ? redis.<Long>eval(script.bodyBytes(), ScriptOutputType.INTEGER, keys, mark)
+                                .toCompletableFuture()
                         : CompletableFuture.failedFuture(failure))
                 .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }

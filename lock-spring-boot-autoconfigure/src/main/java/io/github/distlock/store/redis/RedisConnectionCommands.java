@@ -47,8 +47,9 @@ final class RedisConnectionCommands implements RedisLockCommands {
     }
 
     @Override
-    public CompletableFuture<Long> leaseLeft(byte[] key) {
-        return CompletableFuture.supplyAsync(() -> evalOnKey(RedisLockScript.LEASE_LEFT, key), blockingExecutor);
+    public CompletableFuture<Long> leaseLeft(byte[] key, byte[] mark) {
+        return CompletableFuture.supplyAsync(() -> evalOnKey(RedisLockScript.LEASE_LEFT, key, mark),
+                blockingExecutor);
     }
 
     @Override

@@ -17,10 +17,10 @@ interface RedisLockCommands {
 
     /**
      * {@link RedisLockScript#LEASE_LEFT} on {@code key}, without blocking the caller: the milliseconds left on its
-     * lease, {@code -2} when nobody holds it, {@code -1} when it has no expiry. Completes exceptionally on a failure
-     * or after the command timeout.
+     * lease, {@code -2} when nobody holds it, {@code -1} when it has no expiry; a held key is marked with
+     * {@code mark}. Completes exceptionally on a failure or after the command timeout.
      */
-    CompletableFuture<Long> leaseLeft(byte[] key);
+    CompletableFuture<Long> leaseLeft(byte[] key, byte[] mark);
 
     /** {@code PING}: the server's reply. */
     String ping();

@@ -12,56 +12,79 @@ final class RedisLockScript {
     static final String RELEASE_CHANNEL = "distlock:released";
 
     /**
-     * TryLock with its fencing token. A lock key is a hash: field {@code o} the owner (absent in a tombstone),
-     * field {@code t} the last token granted on the key. Takes the key for {@code ARGV[1]} for {@code ARGV[2]}
-     * milliseconds when it has no owner, and replies the grant's token: {@code max(last token + 1, server TIME in
-     * microseconds)}; replies {@link #NOT_ACQUIRED} when the key is held. README, "Fencing tokens", says why the
-     * tokens keep growing. Lua numbers are doubles: exact up to 2^53, which microseconds since 1970 pass in 2255.
+     * What Unlock does once it has found {@code ARGV[1]} holding the key: removes the owner, its store instance and
+     * the contender mark,
+     * leaves the key as a tombstone holding the last token for {@code ARGV[2]} milliseconds (0: the key goes at once),
+     * then publishes the key on {@link #RELEASE_CHANNEL}. The publish goes through {@code pcall}: a user the ACL does
+     * not allow it still unlocks (a script is not rolled back, so a failing publish would report an error for a lock
+     * already released); its waiters then find the release by their timed retries.
+     */
+    private static final String RELEASE = """
+            redis.call('HDEL', KEYS[1], 'o', 'i', 'w')
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            redis.pcall('PUBLISH', '%s', KEYS[1])
+            """.formatted(RELEASE_CHANNEL);
+
+    /**
+     * TryLock with its fencing token. A lock key is a hash: field {@code o} the owner and {@code i} the id of the
+     * store instance that granted it (both absent in a tombstone), {@code t} the last token granted on the key, and
+     * {@code w}, while held, the contender mark: the store instance whose contender came last from another instance
+     * than the holder's (a refused TryLock, or a waiter's {@link #LEASE_LEFT}), which {@link #HAND_OVER} yields to;
+     * Unlock removes it. Takes the key for {@code ARGV[1]} for {@code ARGV[2]} milliseconds as store instance
+     * {@code ARGV[3]} when it has no owner, and replies the grant's token: {@code max(last token + 1, server TIME in
+     * microseconds)}; when the key is held, marks it with {@code ARGV[3]} unless the holder is of that instance or
+     * the mark is that already (then no command), and replies {@link #NOT_ACQUIRED}. README, "Fencing tokens", says
+     * why the tokens keep growing. Lua numbers are doubles: exact up to 2^53, which microseconds since 1970 pass in
+     * 2255.
      */
     static final RedisLockScript TRY_LOCK = new RedisLockScript("""
-            local held = redis.call('HMGET', KEYS[1], 'o', 't')
-            if held[1] then return 0 end
+            local held = redis.call('HMGET', KEYS[1], 'o', 't', 'w', 'i')
+            if held[1] then
+              if held[3] ~= ARGV[3] and held[4] ~= ARGV[3] then redis.call('HSET', KEYS[1], 'w', ARGV[3]) end
+              return 0
+            end
             local now = redis.call('TIME')
             local token = tonumber(now[1]) * 1000000 + tonumber(now[2])
             local last = tonumber(held[2])
             if last and last >= token then token = last + 1 end
-            redis.call('HSET', KEYS[1], 'o', ARGV[1], 't', string.format('%.0f', token))
+            redis.call('HSET', KEYS[1], 'o', ARGV[1], 't', string.format('%.0f', token), 'i', ARGV[3])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return token
             """);
 
     /**
-     * Hand-over: when {@code ARGV[1]} holds the key, makes {@code ARGV[2]} its holder for {@code ARGV[3]}
+     * Hand-over: when {@code ARGV[1]} holds the key, makes {@code ARGV[3]} its holder for {@code ARGV[4]}
      * milliseconds with the token after the holder's ({@code t + 1}: larger than every earlier token of the key, as
-     * the holder's was, and one command fewer than reading the clock); replies the token, or {@link #NOT_ACQUIRED}
-     * when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
+     * the holder's was, and one command fewer than reading the clock), keeping the store instance; replies the token,
+     * or {@link #NOT_ACQUIRED} when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
+     * Except when the key is
+     * marked by another store instance than {@code ARGV[5]} (a contender of another application waits): then it
+     * releases the key exactly as {@link #UNLOCK} does ({@code ARGV[2]} the token retention) and replies
+     * {@link #RELEASED}.
      */
     static final RedisLockScript HAND_OVER = new RedisLockScript("""
-            local held = redis.call('HMGET', KEYS[1], 'o', 't')
+            local held = redis.call('HMGET', KEYS[1], 'o', 't', 'w')
             if held[1] ~= ARGV[1] then return 0 end
+            if held[3] and held[3] ~= ARGV[5] then
+            %s  return -1
+            end
             local token = (tonumber(held[2]) or 0) + 1
-            redis.call('HSET', KEYS[1], 'o', ARGV[2], 't', string.format('%.0f', token))
-            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            redis.call('HSET', KEYS[1], 'o', ARGV[3], 't', string.format('%%.0f', token))
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
             return token
-            """);
+            """.formatted(RELEASE));
 
     /**
-     * Unlock: when {@code ARGV[1]} holds the key, removes the owner and leaves the key as a tombstone holding the
-     * last token for {@code ARGV[2]} milliseconds (0: the key goes at once), then publishes the key on
-     * {@link #RELEASE_CHANNEL}. Replies {@link #SUCCESS}, {@link #NO_LOCK} (no owner) or {@link #OTHER_OWNER}. The
-     * publish goes through {@code pcall}: a user the ACL does not allow it still unlocks (a script is not rolled
-     * back, so a failing publish would report an error for a lock already released); its waiters then find the
-     * release by their timed retries.
+     * Unlock: when {@code ARGV[1]} holds the key, releases it (the owner and the mark removed, a tombstone with the
+     * last token kept for {@code ARGV[2]} milliseconds, the key published on {@link #RELEASE_CHANNEL}; see
+     * {@link #RELEASE}). Replies {@link #SUCCESS}, {@link #NO_LOCK} (no owner) or {@link #OTHER_OWNER}.
      */
     static final RedisLockScript UNLOCK = new RedisLockScript("""
             local holder = redis.call('HGET', KEYS[1], 'o')
             if not holder then return 0 end
             if holder ~= ARGV[1] then return 2 end
-            redis.call('HDEL', KEYS[1], 'o')
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            redis.pcall('PUBLISH', '%s', KEYS[1])
-            return 1
-            """.formatted(RELEASE_CHANNEL));
+            %sreturn 1
+            """.formatted(RELEASE));
 
     /**
      * Sets the key's time to live to {@code ARGV[2]} milliseconds when {@code ARGV[1]} holds it. Replies as
@@ -77,15 +100,22 @@ final class RedisLockScript {
 
     /**
      * What a waiter reads: the milliseconds left on the key's lease as {@code PTTL} tells them, or {@code -2} when
-     * nobody holds it (no key, or a tombstone).
+     * nobody holds it (no key, or a tombstone). A held key is marked with {@code ARGV[1]} as a refused
+     * {@link #TRY_LOCK} marks it (not when held through that instance or marked so already): the waiter reads after it has registered for the release message, so the release
+     * that follows the read is announced (not handed over within another application) and the waiter hears it,
+     * even when a release between its refused TryLock and this read cleared the TryLock's mark.
      */
     static final RedisLockScript LEASE_LEFT = new RedisLockScript("""
-            if not redis.call('HGET', KEYS[1], 'o') then return -2 end
+            local held = redis.call('HMGET', KEYS[1], 'o', 'w', 'i')
+            if not held[1] then return -2 end
+            if held[2] ~= ARGV[1] and held[3] ~= ARGV[1] then redis.call('HSET', KEYS[1], 'w', ARGV[1]) end
             return redis.call('PTTL', KEYS[1])
             """);
 
     /** {@link #TRY_LOCK}'s and {@link #HAND_OVER}'s reply when the key is not granted (tokens are positive). */
     static final long NOT_ACQUIRED = 0;
+    /** {@link #HAND_OVER}'s reply when it released the key instead, as {@link #UNLOCK} answering SUCCESS. */
+    static final long RELEASED = -1;
     static final long NO_LOCK = 0;
     static final long SUCCESS = 1;
     static final long OTHER_OWNER = 2;

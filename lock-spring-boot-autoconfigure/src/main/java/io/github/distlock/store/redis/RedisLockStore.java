@@ -2,6 +2,7 @@ package io.github.distlock.store.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.api.LockStatus;
@@ -23,20 +24,31 @@ import org.springframework.util.ClassUtils;
  *   <li>Unlock: a script that, only when the key holds {@code owner}, removes the owner and leaves a tombstone
  *       with the last token for the {@linkplain #DEFAULT_TOKEN_RETENTION token retention}.</li>
  *   <li>Hand-over ({@link #handOver}): a script that, only when the key holds {@code owner}, sets the next owner,
- *       a new token and the next owner's lease ({@link RedisLockScript#HAND_OVER}).</li>
+ *       a new token and the next owner's lease ({@link RedisLockScript#HAND_OVER}); or, when a contender of
+ *       another store instance marked the key since it was last released (a contender of another application
+ *       waits), releases it as Unlock does and answers {@link #RELEASED}.</li>
  *   <li>LockKeepAlive: a script that resets the key's time to live only when it holds {@code owner}.</li>
  *   <li>Waiting ({@link #awaitRelease}): Unlock's script publishes the key, which the store's subscription hears;
  *       see {@link RedisReleaseSignal}.</li>
  * </ul>
  * Scripts go by SHA ({@code EVALSHA}), their body only when a server does not know them yet. Every command touches
  * one key, so the store works unchanged on Redis Cluster. The key is the lock's namespaced resource id in UTF-8,
- * a hash of the owner ({@code o}) and the last fencing token ({@code t}). Keys written by a version before fencing
+ * a hash of the owner ({@code o}), the id of the store instance that granted it ({@code i}), the last fencing token
+ * ({@code t}) and, while held, the contender mark ({@code w}: the id of the store instance, not the holder's, whose
+ * contender came last: a refused TryLock, or a waiter reading the lease). Store instance ids are random. Keys written by a version before fencing
  * tokens are strings: the scripts fail on them ({@code WRONGTYPE}) until their lease ends.
  *
  * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
  * acknowledged lock, and a second owner can then take it.
  */
 public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockStore, AutoCloseable {
+
+    /**
+     * Hand-overs in a row within one application before a release goes by Unlock anyway. Contenders of other
+     * applications mark the key and get the lock released to them ({@link #RELEASED}) long before; the count is
+     * only for contenders that leave no mark (a version before the mark, during a rolling upgrade).
+     */
+    static final int MAX_HAND_OVERS_IN_A_ROW = 1024;
 
     /** How long an unlocked key keeps its last fencing token, by default. */
     public static final Duration DEFAULT_TOKEN_RETENTION = Duration.ofMinutes(10);
@@ -48,6 +60,8 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
     private final RedisLockCommands commands;
     private final RedisReleaseSignal releaseSignal;
     private final byte[] tokenRetentionMillis;
+    /** This instance's id, the contender mark its refused TryLocks leave: random, so unique among applications. */
+    private final byte[] instanceId = bytes(UUID.randomUUID().toString());
 
     /**
      * A store whose commands wait as long as the connection factory's command timeout, keeping tokens of unlocked
@@ -76,7 +90,7 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
         this.commands = usesSharedLettuceConnection(connectionFactory)
                 ? new LettuceSharedConnectionCommands((LettuceConnectionFactory) connectionFactory, operationTimeout)
                 : new RedisConnectionCommands(connectionFactory, executor);
-        this.releaseSignal = new RedisReleaseSignal(commands, LETTUCE_PRESENT
+        this.releaseSignal = new RedisReleaseSignal(commands, instanceId, LETTUCE_PRESENT
                 && connectionFactory instanceof LettuceConnectionFactory lettuce ? lettuce : null, executor);
     }
 
@@ -85,12 +99,15 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
         return tryLockFenced(key, owner, expireSeconds) != NOT_ACQUIRED;
     }
 
-    /** TryLock in one script; the token is as {@link RedisLockScript#TRY_LOCK} says. */
+    /**
+     * TryLock in one script; the token is as {@link RedisLockScript#TRY_LOCK} says. A refused TryLock marks the key
+     * with this instance's id, so that another instance's hand-over yields ({@link #handOver}).
+     */
     @Override
     public long tryLockFenced(String key, String owner, int expireSeconds) {
         byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
-        return token(commands.evalOnKey(RedisLockScript.TRY_LOCK, bytes(key), bytes(owner), expireMillis),
-                "TryLock");
+        return token(commands.evalOnKey(RedisLockScript.TRY_LOCK, bytes(key), bytes(owner), expireMillis,
+                instanceId), "TryLock");
     }
 
     private static long token(long reply, String script) {
@@ -103,12 +120,23 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
         return reply;
     }
 
-    /** Hand-over in one script ({@link RedisLockScript#HAND_OVER}); the token is the holder's plus one. */
+    /**
+     * Hand-over in one script ({@link RedisLockScript#HAND_OVER}); the token is the holder's plus one. When a contender
+     * of another instance marked the key since it was last released, the script releases the key instead, exactly
+     * as {@link #unlock} does (tombstone, publish), and this answers {@link #RELEASED}.
+     */
     @Override
     public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
         byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
-        return token(commands.evalOnKey(RedisLockScript.HAND_OVER, bytes(key), bytes(owner), bytes(nextOwner),
-                expireMillis), "hand-over");
+        long reply = commands.evalOnKey(RedisLockScript.HAND_OVER, bytes(key), bytes(owner), tokenRetentionMillis,
+                bytes(nextOwner), expireMillis, instanceId);
+        return reply == RedisLockScript.RELEASED ? RELEASED : token(reply, "hand-over");
+    }
+
+    /** {@value #MAX_HAND_OVERS_IN_A_ROW}: contenders of other applications make the hand-over yield by themselves. */
+    @Override
+    public int maxHandOversInARow() {
+        return MAX_HAND_OVERS_IN_A_ROW;
     }
 
     @Override

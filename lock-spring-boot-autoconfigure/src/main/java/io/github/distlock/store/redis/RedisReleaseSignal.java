@@ -27,18 +27,21 @@ final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
     private static final long NO_KEY = -2;
 
     private final RedisLockCommands commands;
+    private final byte[] mark;
     private final LettuceReleaseSubscription subscription;
     private final SimpleAsyncTaskExecutor executor;
 
     /**
      * @param commands         how the store reads a key's lease
+     * @param mark             the store instance's contender mark, left on a held key the read finds
      * @param lettuceFactory   the Lettuce factory whose client the subscription uses; null for other clients
      * @param executor         for blocking work: opening the subscription, reads on a blocking connection
      */
-    RedisReleaseSignal(RedisLockCommands commands, LettuceConnectionFactory lettuceFactory,
+    RedisReleaseSignal(RedisLockCommands commands, byte[] mark, LettuceConnectionFactory lettuceFactory,
             SimpleAsyncTaskExecutor executor) {
         super(System::nanoTime);
         this.commands = commands;
+        this.mark = mark;
         this.executor = executor;
         this.subscription = lettuceFactory == null ? null
                 : new LettuceReleaseSubscription(lettuceFactory, this, executor);
@@ -51,7 +54,7 @@ final class RedisReleaseSignal extends ReleaseWaiters implements AutoCloseable {
         if (subscription != null && !live) {
             subscription.start();
         }
-        commands.leaseLeft(key.getBytes(StandardCharsets.UTF_8)).whenComplete((millis, failure) -> {
+        commands.leaseLeft(key.getBytes(StandardCharsets.UTF_8), mark).whenComplete((millis, failure) -> {
             if (failure != null) {
                 watch.failed();
             } else if (millis == NO_KEY) {
