@@ -4,9 +4,9 @@ package io.github.distlock.spi;
  * Optional capability: a store that can pass a held lock straight from its owner to a next owner in one call, with a
  * new fencing token, instead of an Unlock by the one and a TryLock by the other. The template uses it when a lock is
  * released while another acquisition of the same JVM waits for it; the waiter then enters without a TryLock of its
- * own. A store whose token grows only with a new grant offers it only if it can make that grant and end the holder's
- * in one atomic step (ZooKeeper: one transaction deleting the holder's node and creating the next owner's); etcd does
- * not, and its locks keep passing by Unlock and TryLock.
+ * own. The hand-over must end the holder's grant and make the next owner's in one atomic step (Redis: one script;
+ * ZooKeeper: one transaction deleting the holder's node and creating the next owner's; etcd: one transaction putting
+ * the next owner on its own lease if the value is still the holder).
  *
  * <p>The contract: after a hand-over that answered a token, {@code owner}'s Unlock answers
  * {@link io.github.distlock.api.LockStatus#LOCK_BELONG_TO_OTHERS} and {@code nextOwner}'s answers
