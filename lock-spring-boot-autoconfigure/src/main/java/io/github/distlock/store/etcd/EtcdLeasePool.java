@@ -23,7 +23,8 @@ import org.apache.commons.logging.LogFactory;
  * raft writes; a renewal is answered by the leader alone.
  *
  * <p>The rule that keeps it safe: a lease carries at most one key, and is given back only when that key is known to
- * be gone (this store's Unlock deleted it, or the lock transaction answered that it did not put it). A lease whose
+ * be gone from it (this store's Unlock deleted it, this store's hand-over moved it to the next owner's lease, or the
+ * transaction answered that it did not put it). A lease whose
  * key left any other way (an Unlock or a lease move through another instance) is never given back: it is revoked by
  * whoever deleted its key, or ends with its TTL. The lease calls (grant, renewal, revoke in the background) are made
  * here; the store makes the key calls.
@@ -95,14 +96,21 @@ final class EtcdLeasePool {
             return null;
         }
         long now = System.nanoTime();
-        for (Granted lease; (lease = leases.pollLast()) != null; ) {
-            idleCount.decrementAndGet();
-            if (!lease.gone && lease.leftAt(now) > minimumLeftNanos) {
-                return lease;
+        try {
+            for (Granted lease; (lease = leases.pollLast()) != null; ) {
+                idleCount.decrementAndGet();
+                if (!lease.gone && lease.leftAt(now) > minimumLeftNanos) {
+                    return lease;
+                }
+                if (!lease.gone) {
+                    revokeInBackground(lease.id); // too little left; revoked so that such leases do not pile up
+                }
             }
-            forget(lease.id); // too little left: unused, it ends with its TTL
+            return null;
+        } finally {
+            // Every lock length ever asked for would otherwise keep an entry (gRPC callers choose any expire).
+            idle.computeIfPresent(expireSeconds, (seconds, byLength) -> byLength.isEmpty() ? null : byLength);
         }
-        return null;
     }
 
     /**
@@ -135,14 +143,22 @@ final class EtcdLeasePool {
      */
     boolean giveBack(long id) {
         Granted lease = granted.get(id);
-        if (lease == null || lease.gone || idleCount.incrementAndGet() > MAX_IDLE) {
-            if (lease != null && !lease.gone) {
-                idleCount.decrementAndGet();
-                forget(id);
-            }
+        if (lease == null || lease.gone) {
             return false;
         }
-        idle.computeIfAbsent(lease.expireSeconds, seconds -> new ConcurrentLinkedDeque<>()).addLast(lease);
+        // A lease whose whole TTL is too short to be taken again, or one over the pool's size, is revoked now.
+        if (lease.ttlNanos <= minimumLeftNanos || idleCount.incrementAndGet() > MAX_IDLE) {
+            if (lease.ttlNanos > minimumLeftNanos) {
+                idleCount.decrementAndGet();
+            }
+            forget(id);
+            return false;
+        }
+        idle.compute(lease.expireSeconds, (seconds, byLength) -> {
+            ConcurrentLinkedDeque<Granted> leases = byLength != null ? byLength : new ConcurrentLinkedDeque<>();
+            leases.addLast(lease);
+            return leases;
+        });
         return true;
     }
 
@@ -172,7 +188,13 @@ final class EtcdLeasePool {
 
     /** Seconds left on {@code leaseId} after renewing it, or 0 when it no longer exists. */
     long renew(long leaseId, String key) {
-        return renew(leases.keepAliveOnce(leaseId), leaseId, System.nanoTime(), key);
+        long sent = System.nanoTime();
+        return renew(renewal(leaseId), leaseId, sent, key);
+    }
+
+    /** Sends a renewal of {@code leaseId}; its answer fails after the request timeout (jetcd sets none of its own). */
+    CompletableFuture<LeaseKeepAliveResponse> renewal(long leaseId) {
+        return leases.keepAliveOnce(leaseId).orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Seconds left after the renewal {@code renewal} of {@code leaseId}, sent at {@code sent}; 0 when it ended. */
@@ -220,15 +242,12 @@ final class EtcdLeasePool {
         }
     }
 
-    /** Forgets the lease and revokes it without waiting for the answer; a lease whose revoke fails ends with its TTL. */
+    /** Forgets the lease and revokes it without waiting for the answer; one whose revoke fails ends with its TTL. */
     void revokeInBackground(long leaseId) {
         forget(leaseId);
-        try {
-            revokePermits.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return; // the lease then ends with its TTL
-        }
+        // Also on an interrupted thread: the revoke may be what frees a key a failed call left (bounded: every
+        // pending revoke ends within the request timeout).
+        revokePermits.acquireUninterruptibly();
         CompletableFuture<?> revoke;
         try {
             revoke = leases.revoke(leaseId);

@@ -39,6 +39,8 @@ import org.apache.commons.logging.LogFactory;
  *   <li>unlock is one transaction: delete if the value is the owner, else read the key; the else branch tells
  *       {@code LOCK_UNEXIST} (no key) from {@code LOCK_BELONG_TO_OTHERS}. The freed lease goes back to the pool when
  *       this store granted it, else it is revoked.</li>
+ *   <li>handOver is one transaction: if the value is the holder, put the next owner on a lease taken as tryLock
+ *       takes one ({@link #handOver}).</li>
  *   <li>keepAlive reads the key; when the owner matches it renews the key's lease ({@code LeaseKeepAlive}), which
  *       resets it to the TTL it was granted with. When the caller asks for a different TTL, the key moves to a new
  *       lease of that TTL in a transaction guarded by owner and mod revision, and the old lease is revoked.</li>
@@ -46,8 +48,8 @@ import org.apache.commons.logging.LogFactory;
  *       {@link EtcdReleaseWatches}.</li>
  * </ul>
  *
- * <p>Revokes of leases nobody uses any more (after an unlock through another instance, a failed tryLock, a lease
- * move, on close for the idle ones) are sent without
+ * <p>Revokes of leases nobody uses any more (after an unlock or hand-over of a lease another instance granted, a
+ * failed tryLock, a lease move, on close for the idle ones) are sent without
  * waiting for their answer: the lock is already free or refused when they go out, so the caller need not wait. Some
  * leases are left with no key, and etcd drops them when their TTL ends: when a revoke fails; when a grant's answer is
  * lost (etcd made the lease, we never learnt its id); when an unlock's answer is lost (the key may be gone, its lease
@@ -156,34 +158,37 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, HandOverLockStor
     private long grantOn(String key, int expireSeconds, EtcdLeasePool.Granted idle, String what,
             LongFunction<Txn> transaction, Consumer<TxnResponse> granted) {
         long sent = System.nanoTime();
-        CompletableFuture<LeaseKeepAliveResponse> renewal = idle == null ? null : leases.keepAliveOnce(idle.id());
-        long leaseId = idle == null ? leasePool.grant(expireSeconds, key) : idle.id();
+        CompletableFuture<LeaseKeepAliveResponse> renewal = null;
+        long leaseId = idle == null ? 0 : idle.id();
         Boolean put = null; // unknown until etcd answers
         try {
+            renewal = idle == null ? null : leasePool.renewal(leaseId);
+            leaseId = idle == null ? leasePool.grant(expireSeconds, key) : leaseId;
             TxnResponse txn = EtcdCalls.await(requestTimeout, transaction.apply(leaseId).commit(), what, key);
             put = txn.isSucceeded();
+            if (put) {
+                granted.accept(txn); // the transaction applied, whatever the renewal says
+            }
             if (put && renewal != null && leasePool.renew(renewal, leaseId, sent, key) <= 0) {
                 throw new EtcdLockStoreException("etcd lease " + Long.toHexString(leaseId) + " of '" + key
                         + "' ended while the lock was taken on it");
-            }
-            if (put) {
-                granted.accept(txn);
             }
             return put ? txn.getHeader().getRevision() : NOT_ACQUIRED;
         } catch (RuntimeException e) {
             put = null;
             throw e;
         } finally {
+            long lease = leaseId;
             if (Boolean.FALSE.equals(put)) {
                 if (renewal != null) {
-                    renewal.whenComplete((renewed, failure) -> leasePool.noteRenewal(leaseId, sent, renewed, failure));
+                    renewal.whenComplete((renewed, failure) -> leasePool.noteRenewal(lease, sent, renewed, failure));
                 }
-                leasePool.free(leaseId);
-            } else if (put == null) {
+                leasePool.free(lease);
+            } else if (put == null && lease != 0) {
                 // Unknown after an error (the put may have committed). Revoking is safe: at most our own key is on
                 // the lease, and the caller, given an exception, does not believe it holds the lock. A key left on it
                 // would block the lock until the TTL.
-                revokeInBackground(leaseId);
+                revokeInBackground(lease);
             }
         }
     }
@@ -228,8 +233,8 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, HandOverLockStor
             if (!held.getValue().equals(ownerBytes)) {
                 return LockStatus.LOCK_BELONG_TO_OTHERS;
             }
-            // The key's lease carries only this key. Should the owner's Unlock run between the read and the renewal
-            // and the pool pass the lease to the next lock, the renewal only renews that lock's fresh lease once.
+            // The key's lease carries only this key. Should the owner's Unlock or hand-over free it between the read
+            // and the renewal and the pool pass it to the next lock, this only renews that lock's fresh lease once.
             long renewedTtl = leasePool.renew(held.getLease(), key);
             if (renewedTtl <= 0) {
                 return LockStatus.LOCK_UNEXIST; // expired between the read and the renewal
@@ -309,7 +314,8 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, HandOverLockStor
 
     /** Whether etcd answers a linearizable read within the request timeout (it has a leader and a quorum). */
     public void checkReachable() {
-        EtcdCalls.await(requestTimeout, kv.get(namespace, GetOption.builder().withCountOnly(true).build()), "health read of", "");
+        EtcdCalls.await(requestTimeout, kv.get(namespace, GetOption.builder().withCountOnly(true).build()),
+                "health read of", "");
     }
 
     public Duration requestTimeout() {

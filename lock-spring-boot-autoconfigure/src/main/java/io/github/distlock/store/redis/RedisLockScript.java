@@ -55,12 +55,12 @@ final class RedisLockScript {
     /**
      * Hand-over: when {@code ARGV[1]} holds the key, makes {@code ARGV[3]} its holder for {@code ARGV[4]}
      * milliseconds with the token after the holder's ({@code t + 1}: larger than every earlier token of the key, as
-     * the holder's was, and one command fewer than reading the clock), keeping the store instance; replies the token,
-     * or {@link #NOT_ACQUIRED} when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
-     * Except when the key is
-     * marked by another store instance than {@code ARGV[5]} (a contender of another application waits): then it
-     * releases the key exactly as {@link #UNLOCK} does ({@code ARGV[2]} the token retention) and replies
-     * {@link #RELEASED}.
+     * the holder's was, and one command fewer than reading the clock), granted through store instance
+     * {@code ARGV[5]} (the releasing one, whose line the next owner came from); replies the token, or
+     * {@link #NOT_ACQUIRED} when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
+     * Except when the key is marked by another store instance than {@code ARGV[5]} (a contender of another
+     * application waits): then it releases the key exactly as {@link #UNLOCK} does ({@code ARGV[2]} the token
+     * retention) and replies {@link #RELEASED}.
      */
     static final RedisLockScript HAND_OVER = new RedisLockScript("""
             local held = redis.call('HMGET', KEYS[1], 'o', 't', 'w')
@@ -69,7 +69,7 @@ final class RedisLockScript {
             %s  return -1
             end
             local token = (tonumber(held[2]) or 0) + 1
-            redis.call('HSET', KEYS[1], 'o', ARGV[3], 't', string.format('%%.0f', token))
+            redis.call('HSET', KEYS[1], 'o', ARGV[3], 't', string.format('%%.0f', token), 'i', ARGV[5])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
             return token
             """.formatted(RELEASE));
@@ -101,9 +101,10 @@ final class RedisLockScript {
     /**
      * What a waiter reads: the milliseconds left on the key's lease as {@code PTTL} tells them, or {@code -2} when
      * nobody holds it (no key, or a tombstone). A held key is marked with {@code ARGV[1]} as a refused
-     * {@link #TRY_LOCK} marks it (not when held through that instance or marked so already): the waiter reads after it has registered for the release message, so the release
-     * that follows the read is announced (not handed over within another application) and the waiter hears it,
-     * even when a release between its refused TryLock and this read cleared the TryLock's mark.
+     * {@link #TRY_LOCK} marks it (not when held through that instance or marked so already): the waiter reads after
+     * it has registered for the release message, so the release that follows the read is announced (not handed over
+     * within another application) and the waiter hears it, even when a release between its refused TryLock and this
+     * read cleared the TryLock's mark.
      */
     static final RedisLockScript LEASE_LEFT = new RedisLockScript("""
             local held = redis.call('HMGET', KEYS[1], 'o', 'w', 'i')

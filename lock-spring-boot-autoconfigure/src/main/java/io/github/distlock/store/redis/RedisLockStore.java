@@ -35,8 +35,9 @@ import org.springframework.util.ClassUtils;
  * one key, so the store works unchanged on Redis Cluster. The key is the lock's namespaced resource id in UTF-8,
  * a hash of the owner ({@code o}), the id of the store instance that granted it ({@code i}), the last fencing token
  * ({@code t}) and, while held, the contender mark ({@code w}: the id of the store instance, not the holder's, whose
- * contender came last: a refused TryLock, or a waiter reading the lease). Store instance ids are random. Keys written by a version before fencing
- * tokens are strings: the scripts fail on them ({@code WRONGTYPE}) until their lease ends.
+ * contender came last: a refused TryLock, or a waiter reading the lease). Store instance ids are random. Keys
+ * written by a version before fencing tokens are strings: the scripts fail on them ({@code WRONGTYPE}) until their
+ * lease ends.
  *
  * <p>Safety depends on Redis: with replication, a failover may promote a replica that has not yet received an
  * acknowledged lock, and a second owner can then take it.

@@ -140,6 +140,35 @@ class EtcdLeasePoolTest {
     }
 
     @Test
+    void aHandOverKeepsTheHoldersLeaseForTheNextLock() throws Exception {
+        String key = key();
+        String holder = owner();
+        assertThat(store.tryLock(key, holder, 30)).isTrue();
+        long holdersLease = held(key).getLease();
+        String next = owner();
+        assertThat(store.handOver(key, holder, next, 30)).isPositive();
+        assertThat(held(key).getLease()).as("the next owner's lease").isNotEqualTo(holdersLease);
+        assertThat(store.idleLeases()).as("the holder's lease, now without a key").isOne();
+
+        String other = key();
+        assertThat(store.tryLock(other, owner(), 30)).isTrue();
+        assertThat(held(other).getLease()).isEqualTo(holdersLease);
+        assertThat(ttl(holdersLease)).isGreaterThanOrEqualTo(29);
+    }
+
+    @Test
+    void aLockTooShortForThePoolGetsItsOwnLeaseRevokedAfterItsUnlock() throws Exception {
+        String key = key();
+        String owner = owner();
+        assertThat(store.tryLock(key, owner, 3)).isTrue(); // 3 s: never more than the 3 s a reused lease needs
+        long lease = held(key).getLease();
+        assertThat(store.unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(store.idleLeases()).isZero();
+        assertThat(store.awaitPendingRevokes(Duration.ofSeconds(10))).isTrue();
+        assertThat(ttl(lease)).as("the short lock's lease after its Unlock").isNegative();
+    }
+
+    @Test
     void closeRevokesTheIdleLeases() throws Exception {
         String key = key();
         String owner = owner();
