@@ -39,6 +39,11 @@ final class EtcdLeasePool {
     static final int MAX_IDLE = 256;
     /** Leases tracked at once; beyond that new grants are not tracked, and revoked after their Unlock as before. */
     static final int MAX_TRACKED = 4096;
+    /** Pause between renewals of a lease a lock was just put on, when one failed (see renewAfterGrant). */
+    private static final long RENEWAL_RETRY_PAUSE_MILLIS = 100;
+    /** Revokes sent for one lease at most, 200 ms apart, while etcd answers neither done nor "not found". */
+    private static final int REVOKE_ATTEMPTS = 5;
+    private static final long REVOKE_RETRY_PAUSE_MILLIS = 200;
     /** Unanswered revokes allowed at once; beyond that the caller waits, so a slow cluster slows callers down. */
     private static final int MAX_PENDING_REVOKES = 1024;
 
@@ -212,6 +217,39 @@ final class EtcdLeasePool {
         }
     }
 
+    /**
+     * Waits for {@code renewal} of the lease a lock was just put on. When it fails other than with "lease not found"
+     * (during a leader election a follower may answer at once that there is no leader, while the lock transaction
+     * waits and then commits), sends another renewal every 100 ms for up to the request timeout: giving up would
+     * leave the key on the lease until etcd answers a revoke. Any renewal answered with time left restarts the lease
+     * from its sending, after the TryLock began, so the lock still lasts at least its TTL from the TryLock.
+     *
+     * @return seconds left after the renewal, or 0 when the lease has ended
+     * @throws EtcdLockStoreException when no renewal was answered in that time, or the thread was interrupted
+     */
+    long renewAfterGrant(CompletableFuture<LeaseKeepAliveResponse> renewal, long leaseId, long sent, String key) {
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        CompletableFuture<LeaseKeepAliveResponse> attempt = renewal;
+        long attemptSent = sent;
+        while (true) {
+            try {
+                return renew(attempt, leaseId, attemptSent, key);
+            } catch (EtcdLockStoreException e) {
+                if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(RENEWAL_RETRY_PAUSE_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+            attemptSent = System.nanoTime();
+            attempt = renewal(leaseId);
+        }
+    }
+
     /** Records a renewal's outcome when nobody waits for it (a refused TryLock's). */
     void noteRenewal(long leaseId, long sent, LeaseKeepAliveResponse renewed, Throwable failure) {
         noteRenewal(leaseId, sent, renewed == null ? 0 : renewed.getTTL(), failure);
@@ -246,21 +284,35 @@ final class EtcdLeasePool {
     void revokeInBackground(long leaseId) {
         forget(leaseId);
         // Also on an interrupted thread: the revoke may be what frees a key a failed call left (bounded: every
-        // pending revoke ends within the request timeout).
+        // pending revoke ends within its attempts' request timeouts).
         revokePermits.acquireUninterruptibly();
+        sendRevoke(leaseId, REVOKE_ATTEMPTS);
+    }
+
+    /**
+     * One revoke, the permit held. A failure other than "lease not found" (no leader during an election, a lost
+     * connection) is tried again after a pause, so that a key left on the lease by a failed call is freed once etcd
+     * answers again, rather than at the end of its TTL.
+     */
+    private void sendRevoke(long leaseId, int attemptsLeft) {
         CompletableFuture<?> revoke;
         try {
             revoke = leases.revoke(leaseId);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // the client is closed
             revokePermits.release();
             logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed; it ends with its TTL", e);
             return;
         }
         revoke.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+            if (failure != null && !isLeaseNotFound(failure) && attemptsLeft > 1) {
+                CompletableFuture.delayedExecutor(REVOKE_RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS)
+                        .execute(() -> sendRevoke(leaseId, attemptsLeft - 1));
+                return;
+            }
             revokePermits.release();
             if (failure != null && !isLeaseNotFound(failure) && logger.isDebugEnabled()) {
-                logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed; it ends with its TTL",
-                        failure);
+                logger.debug("Revoking etcd lease " + Long.toHexString(leaseId) + " failed " + REVOKE_ATTEMPTS
+                        + " times; it ends with its TTL", failure);
             }
         });
     }

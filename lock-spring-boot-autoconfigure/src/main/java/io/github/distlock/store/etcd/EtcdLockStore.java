@@ -169,7 +169,7 @@ public class EtcdLockStore implements ReleaseAwaitingLockStore, HandOverLockStor
             if (put) {
                 granted.accept(txn); // the transaction applied, whatever the renewal says
             }
-            if (put && renewal != null && leasePool.renew(renewal, leaseId, sent, key) <= 0) {
+            if (put && renewal != null && leasePool.renewAfterGrant(renewal, leaseId, sent, key) <= 0) {
                 throw new EtcdLockStoreException("etcd lease " + Long.toHexString(leaseId) + " of '" + key
                         + "' ended while the lock was taken on it");
             }
