@@ -35,8 +35,6 @@ import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
@@ -80,9 +78,7 @@ public final class ContendedLockBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        LoggingSystem logging = LoggingSystem.get(ContendedLockBenchmark.class.getClassLoader());
-        logging.beforeInitialize();
-        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
+        BenchmarkSetup.quietLogging();
         List<String> stores = List.of((args.length > 0 ? args[0] : "redis,zookeeper,etcd").split(","));
         Duration duration = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
         int[] threads = Arrays.stream((args.length > 2 ? args[2] : "8,32").split(",")).mapToInt(Integer::parseInt)

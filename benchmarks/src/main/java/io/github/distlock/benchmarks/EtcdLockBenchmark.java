@@ -27,8 +27,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
 
 /**
  * Lock + unlock cycles per second on etcd, each thread on its own key: distlock's etcd store (lease grant, one
@@ -60,10 +58,7 @@ public class EtcdLockBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        // No Spring context here to apply logging.level: keep gRPC's and Netty's debug output out of the figures.
-        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.beforeInitialize();
-        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
+        BenchmarkSetup.quietLogging();
         server = EtcdTestServer.start();
         EtcdLockStoreProperties properties = new EtcdLockStoreProperties();
         properties.setEndpoints(List.of(server.endpoint()));

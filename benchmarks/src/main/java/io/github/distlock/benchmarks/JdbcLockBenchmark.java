@@ -43,8 +43,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.integration.jdbc.lock.DefaultLockRepository;
 import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -98,7 +96,7 @@ public class JdbcLockBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        quietLogging();
+        BenchmarkSetup.quietLogging();
         server = database.equals("postgres") ? PostgresTestServer.start() : MariaDbTestServer.start();
         ourPool = pool(server, "distlock");
         shedLockPool = pool(server, "shedlock");
@@ -134,11 +132,6 @@ public class JdbcLockBenchmark {
         server.close();
     }
 
-    static void quietLogging() {
-        LoggingSystem logging = LoggingSystem.get(JdbcLockBenchmark.class.getClassLoader());
-        logging.beforeInitialize();
-        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
-    }
 
     static HikariDataSource pool(JdbcTestServer server, String name) {
         return server.dataSource(config -> {

@@ -82,7 +82,7 @@ public class JdbcLockHandoffBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        JdbcLockBenchmark.quietLogging();
+        BenchmarkSetup.quietLogging();
         server = PostgresTestServer.start();
         ourPool = JdbcLockBenchmark.pool(server, "distlock");
         integrationPool = JdbcLockBenchmark.pool(server, "spring-integration");

@@ -13,7 +13,6 @@ import io.github.distlock.core.LockTemplate;
 import io.github.distlock.reactive.ReactiveLockTemplate;
 import io.github.distlock.store.redis.RedisLockStore;
 import io.github.distlock.testsupport.RedisTestServer;
-import io.github.distlock.testsupport.TestServers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,8 +35,6 @@ import org.redisson.config.Config;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -79,23 +76,11 @@ public class ReactiveRedisLockBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.beforeInitialize();
-        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
-        String host;
-        int port;
-        String address = System.getenv(RedisTestServer.ADDRESS_ENV);
-        if (address != null && !address.isBlank()) {
-            host = address.substring(0, address.lastIndexOf(':'));
-            port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        } else {
-            if (TestServers.findBinary("redis-server") == null) {
-                throw new IllegalStateException("Install redis-server or set " + RedisTestServer.ADDRESS_ENV);
-            }
-            server = RedisTestServer.startLocalProcess();
-            host = server.host();
-            port = server.port();
-        }
+        BenchmarkSetup.quietLogging();
+        BenchmarkSetup.Redis redis = BenchmarkSetup.Redis.start();
+        server = redis.server();
+        String host = redis.host();
+        int port = redis.port();
         connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port),
                 LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(10)).build());
         connectionFactory.afterPropertiesSet();

@@ -34,8 +34,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
@@ -86,9 +84,7 @@ public class RedisFencingCostBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.beforeInitialize();
-        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
+        BenchmarkSetup.quietLogging();
         server = RedisTestServer.startLocalProcess();
         connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(),
                 server.port()), LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(10)).build());

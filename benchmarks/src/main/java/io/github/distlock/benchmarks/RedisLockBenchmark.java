@@ -14,7 +14,6 @@ import io.github.distlock.api.TryLockRequest;
 import io.github.distlock.api.UnlockRequest;
 import io.github.distlock.store.redis.RedisLockStore;
 import io.github.distlock.testsupport.RedisTestServer;
-import io.github.distlock.testsupport.TestServers;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,8 +33,6 @@ import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -80,22 +77,12 @@ public class RedisLockBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
-        logging.beforeInitialize();
-        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
+        BenchmarkSetup.quietLogging();
 
-        String address = System.getenv(RedisTestServer.ADDRESS_ENV);
-        if (address != null && !address.isBlank()) {
-            host = address.substring(0, address.lastIndexOf(':'));
-            port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        } else {
-            if (TestServers.findBinary("redis-server") == null) {
-                throw new IllegalStateException("Install redis-server or set " + RedisTestServer.ADDRESS_ENV);
-            }
-            server = RedisTestServer.startLocalProcess();
-            host = server.host();
-            port = server.port();
-        }
+        BenchmarkSetup.Redis redis = BenchmarkSetup.Redis.start();
+        server = redis.server();
+        host = redis.host();
+        port = redis.port();
 
         ourConnectionFactory = connectionFactory();
         store = new RedisLockStore(ourConnectionFactory);
