@@ -13,15 +13,20 @@ final class RedisLockScript {
 
     /**
      * What Unlock does once it has found {@code ARGV[1]} holding the key: removes the owner, its store instance and
-     * the contender mark,
-     * leaves the key as a tombstone holding the last token for {@code ARGV[2]} milliseconds (0: the key goes at once),
-     * then publishes the key on {@link #RELEASE_CHANNEL}. The publish goes through {@code pcall}: a user the ACL does
-     * not allow it still unlocks (a script is not rolled back, so a failing publish would report an error for a lock
-     * already released); its waiters then find the release by their timed retries.
+     * the contender mark, and leaves the key as a tombstone holding the last token for {@code ARGV[2]} milliseconds
+     * (0: the key goes at once).
      */
     private static final String RELEASE = """
             redis.call('HDEL', KEYS[1], 'o', 'i', 'w')
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            """;
+
+    /**
+     * Publishes the released key on {@link #RELEASE_CHANNEL}, through {@code pcall}: a user the ACL does not allow it
+     * still unlocks (a script is not rolled back, so a failing publish would report an error for a lock already
+     * released); its waiters then find the release by their timed retries.
+     */
+    private static final String ANNOUNCE = """
             redis.pcall('PUBLISH', '%s', KEYS[1])
             """.formatted(RELEASE_CHANNEL);
 
@@ -59,32 +64,37 @@ final class RedisLockScript {
      * {@code ARGV[5]} (the releasing one, whose line the next owner came from); replies the token, or
      * {@link #NOT_ACQUIRED} when {@code ARGV[1]} does not hold the key. Publishes nothing: the key is never free.
      * Except when the key is marked by another store instance than {@code ARGV[5]} (a contender of another
-     * application waits): then it releases the key exactly as {@link #UNLOCK} does ({@code ARGV[2]} the token
-     * retention) and replies {@link #RELEASED}.
+     * application waits): then it releases the key as {@link #UNLOCK} does ({@code ARGV[2]} the token retention),
+     * publishes it (the mark says a contender of another instance listens) and replies {@link #RELEASED}.
      */
     static final RedisLockScript HAND_OVER = new RedisLockScript("""
             local held = redis.call('HMGET', KEYS[1], 'o', 't', 'w')
             if held[1] ~= ARGV[1] then return 0 end
             if held[3] and held[3] ~= ARGV[5] then
-            %s  return -1
+            %s%s  return -1
             end
             local token = (tonumber(held[2]) or 0) + 1
             redis.call('HSET', KEYS[1], 'o', ARGV[3], 't', string.format('%%.0f', token), 'i', ARGV[5])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
             return token
-            """.formatted(RELEASE));
+            """.formatted(RELEASE, ANNOUNCE));
 
     /**
      * Unlock: when {@code ARGV[1]} holds the key, releases it (the owner and the mark removed, a tombstone with the
-     * last token kept for {@code ARGV[2]} milliseconds, the key published on {@link #RELEASE_CHANNEL}; see
-     * {@link #RELEASE}). Replies {@link #SUCCESS}, {@link #NO_LOCK} (no owner) or {@link #OTHER_OWNER}.
+     * last token kept for {@code ARGV[2]} milliseconds; see {@link #RELEASE}), and publishes the key only when
+     * someone outside the unlocking store instance {@code ARGV[3]} may wait for it: the key is marked (a contender of
+     * another instance), or it was granted through another instance (whose own waiters leave no mark). Waiters of
+     * the unlocking instance are woken by that instance itself, so an uncontended Unlock publishes nothing. Replies
+     * {@link #SUCCESS}, {@link #NO_LOCK} (no owner) or {@link #OTHER_OWNER}.
      */
     static final RedisLockScript UNLOCK = new RedisLockScript("""
-            local holder = redis.call('HGET', KEYS[1], 'o')
-            if not holder then return 0 end
-            if holder ~= ARGV[1] then return 2 end
-            %sreturn 1
-            """.formatted(RELEASE));
+            local held = redis.call('HMGET', KEYS[1], 'o', 'w', 'i')
+            if not held[1] then return 0 end
+            if held[1] ~= ARGV[1] then return 2 end
+            %sif held[2] or held[3] ~= ARGV[3] then
+            %send
+            return 1
+            """.formatted(RELEASE, ANNOUNCE));
 
     /**
      * Sets the key's time to live to {@code ARGV[2]} milliseconds when {@code ARGV[1]} holds it. Replies as

@@ -28,7 +28,8 @@ import org.springframework.util.ClassUtils;
  *       another store instance marked the key since it was last released (a contender of another application
  *       waits), releases it as Unlock does and answers {@link #RELEASED}.</li>
  *   <li>LockKeepAlive: a script that resets the key's time to live only when it holds {@code owner}.</li>
- *   <li>Waiting ({@link #awaitRelease}): Unlock's script publishes the key, which the store's subscription hears;
+ *   <li>Waiting ({@link #awaitRelease}): Unlock wakes this instance's own waiters of the key, and its script
+ *       publishes the key, which the subscriptions of the other instances hear, when one of them may wait for it;
  *       see {@link RedisReleaseSignal}.</li>
  * </ul>
  * Scripts go by SHA ({@code EVALSHA}), their body only when a server does not know them yet. Every command touches
@@ -131,7 +132,11 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
         byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
         long reply = commands.evalOnKey(RedisLockScript.HAND_OVER, bytes(key), bytes(owner), tokenRetentionMillis,
                 bytes(nextOwner), expireMillis, instanceId);
-        return reply == RedisLockScript.RELEASED ? RELEASED : token(reply, "hand-over");
+        if (reply == RedisLockScript.RELEASED) {
+            releaseSignal.released(key);
+            return RELEASED;
+        }
+        return token(reply, "hand-over");
     }
 
     /** {@value #MAX_HAND_OVERS_IN_A_ROW}: contenders of other applications make the hand-over yield by themselves. */
@@ -140,9 +145,18 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
         return MAX_HAND_OVERS_IN_A_ROW;
     }
 
+    /**
+     * Unlock in one script ({@link RedisLockScript#UNLOCK}), which publishes the key only for waiters outside this
+     * store instance; this instance's own waiters of the key are woken here.
+     */
     @Override
     public LockStatus unlock(String key, String owner) {
-        return status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner), tokenRetentionMillis));
+        LockStatus status = status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner),
+                tokenRetentionMillis, instanceId));
+        if (status == LockStatus.SUCCESS) {
+            releaseSignal.released(key);
+        }
+        return status;
     }
 
     @Override

@@ -9,8 +9,9 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * How the Redis store wakes its waiters: Unlock publishes the key ({@link RedisLockScript#UNLOCK}), the store's
- * {@link LettuceReleaseSubscription} hears it. A watch reads the key's lease ({@link RedisLockScript#LEASE_LEFT})
+ * How the Redis store wakes its waiters: an Unlock through this store wakes them at once; one through another
+ * store instance publishes the key when a waiter of this one marked it or the lock was granted here
+ * ({@link RedisLockScript#UNLOCK}), and the store's {@link LettuceReleaseSubscription} hears it. A watch reads the key's lease ({@link RedisLockScript#LEASE_LEFT})
  * once the subscription is live, so a release before the read shows as a free key and one after it as a message;
  * the time to live is when a lock
  * that ends by expiry (which publishes nothing) frees the waiters. While the subscription is not live (not yet

@@ -123,6 +123,66 @@ class RedisReleaseAwaitingLockStoreTest extends AbstractReleaseSignalTest {
         assertThat(waiters().armCount() - armsBefore).as("no reads while subscribed").isEqualTo(armed);
     }
 
+    /**
+     * An Unlock publishes the key only when someone outside the unlocking store instance may wait: the key is marked
+     * by another instance's contender, or the lock was granted through another instance. An uncontended lock +
+     * unlock publishes nothing (no broadcast to every subscribed application, nor over a cluster's bus).
+     */
+    @Test
+    void anUnlockPublishesOnlyWhenAnotherStoreInstanceMayWaitForTheKey() {
+        String key = uniqueKey("publishes");
+        long before = publishes();
+        for (int i = 0; i < 5; i++) {
+            String owner = newOwner();
+            assertThat(store().tryLock(key, owner, LONG_EXPIRE)).isTrue();
+            assertThat(store().unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+        }
+        assertThat(publishes() - before).as("publishes of 5 uncontended TryLock + Unlock").isZero();
+
+        String owner = newOwner();
+        assertThat(store().tryLock(key, owner, LONG_EXPIRE)).isTrue();
+        assertThat(peerStore().tryLock(key, newOwner(), LONG_EXPIRE)).as("refused: marks the key").isFalse();
+        assertThat(store().unlock(key, owner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(publishes() - before).as("publishes after an Unlock of a key another instance marked")
+                .isEqualTo(1);
+
+        String peerOwner = heldByPeer(key);
+        assertThat(store().unlock(key, peerOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(publishes() - before).as("publishes after an Unlock of a lock granted through another instance")
+                .isEqualTo(2);
+    }
+
+    /**
+     * A waiter of the instance the lock was granted through leaves no mark (its own instance would wake it), yet the
+     * Unlock comes through another instance: the publish reaches it.
+     */
+    @Test
+    void aWaiterHearsAnUnlockThroughAnotherInstanceOfALockGrantedThroughItsOwn() throws Exception {
+        String key = uniqueKey("unlocked-elsewhere");
+        String holder = newOwner();
+        assertThat(store().tryLock(key, holder, LONG_EXPIRE)).isTrue();
+        long publishesBefore = publishes();
+        Waiter waiter = Waiter.start(store(), key, Duration.ofSeconds(20));
+        pollUntil(() -> waiters().waiterCount() == 1
+                && ((RedisLockStore) store()).releaseSignal().subscription().isLive(), Duration.ofSeconds(5),
+                "one waiter, subscribed");
+        assertThat(waiter.returned.await(200, TimeUnit.MILLISECONDS)).as("still held: still waiting").isFalse();
+        long unlocked = System.nanoTime();
+        assertThat(peerStore().unlock(key, holder)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(waiter.returned.await(5, TimeUnit.SECONDS)).isTrue();
+        waiter.assertNoFailure();
+        assertThat(Duration.ofNanos(waiter.returnedAt.get() - unlocked)).as("from the Unlock to the waiter's return")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(publishes() - publishesBefore).as("publishes").isEqualTo(1);
+    }
+
+    /** {@code PUBLISH} commands run so far, scripts' included ({@code INFO commandstats}). */
+    private long publishes() {
+        return admin().info("commandstats").lines().filter(line -> line.startsWith("cmdstat_publish:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(','))))
+                .sum();
+    }
+
     private long subscribers() {
         return admin().pubsubNumsub(RedisLockScript.RELEASE_CHANNEL).get(RedisLockScript.RELEASE_CHANNEL);
     }
