@@ -24,8 +24,8 @@ import io.github.distlock.spi.FencedLockStore;
  * store call, and the waiter enters without a TryLock. A waiter that gives up while the hand-over is in flight only
  * marks itself as declined; whoever made the hand-over then releases the lock on the waiter's behalf (its owner is
  * that acquisition's own). After as many hand-overs in a row as the store allows
- * ({@link io.github.distlock.spi.HandOverLockStore#maxHandOversInARow()}) one release goes by Unlock, which the store
- * announces, so that the contenders of other JVMs get a chance at the lock.
+ * ({@link io.github.distlock.spi.HandOverLockStore#maxHandOversInARow()}) one release goes by Unlock, which wakes
+ * the contenders of other JVMs, so that they get a chance at the lock.
  *
  * <p>Across JVMs no order is kept: each JVM's current contender races the others' for every announced release (an
  * Unlock, or a hand-over the store declined for another JVM's contender: {@link

@@ -24,7 +24,8 @@ final class RedisLockScript {
     /**
      * Publishes the released key on {@link #RELEASE_CHANNEL}, through {@code pcall}: a user the ACL does not allow it
      * still unlocks (a script is not rolled back, so a failing publish would report an error for a lock already
-     * released); its waiters then find the release by their timed retries.
+     * released); waiters that do not hear it wake at their timed reads (a store that cannot subscribe either) or at
+     * the lease end.
      */
     private static final String ANNOUNCE = """
             redis.pcall('PUBLISH', '%s', KEYS[1])

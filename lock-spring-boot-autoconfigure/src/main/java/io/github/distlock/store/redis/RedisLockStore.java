@@ -46,9 +46,8 @@ import org.springframework.util.ClassUtils;
 public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockStore, AutoCloseable {
 
     /**
-     * Hand-overs in a row within one application before a release goes by Unlock anyway. Contenders of other
-     * applications mark the key and get the lock released to them ({@link #RELEASED}) long before; the count is
-     * only for contenders that leave no mark (a version before the mark, during a rolling upgrade).
+     * Hand-overs in a row within one application before a release goes by Unlock anyway: a bound only, as contenders
+     * of other applications mark the key and get the lock released to them ({@link #RELEASED}) long before.
      */
     static final int MAX_HAND_OVERS_IN_A_ROW = 1024;
 
@@ -124,14 +123,21 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
 
     /**
      * Hand-over in one script ({@link RedisLockScript#HAND_OVER}); the token is the holder's plus one. When a contender
-     * of another instance marked the key since it was last released, the script releases the key instead, exactly
-     * as {@link #unlock} does (tombstone, publish), and this answers {@link #RELEASED}.
+     * of another instance marked the key since it was last released, the script releases the key instead, as
+     * {@link #unlock} does (tombstone), publishes it, wakes this instance's waiters, and this answers
+     * {@link #RELEASED}.
      */
     @Override
     public long handOver(String key, String owner, String nextOwner, int expireSeconds) {
         byte[] expireMillis = bytes(Long.toString(TimeUnit.SECONDS.toMillis(expireSeconds)));
-        long reply = commands.evalOnKey(RedisLockScript.HAND_OVER, bytes(key), bytes(owner), tokenRetentionMillis,
-                bytes(nextOwner), expireMillis, instanceId);
+        long reply;
+        try {
+            reply = commands.evalOnKey(RedisLockScript.HAND_OVER, bytes(key), bytes(owner), tokenRetentionMillis,
+                    bytes(nextOwner), expireMillis, instanceId);
+        } catch (RuntimeException e) {
+            releaseSignal.released(key); // as after a failed unlock: the script may have released the key
+            throw e;
+        }
         if (reply == RedisLockScript.RELEASED) {
             releaseSignal.released(key);
             return RELEASED;
@@ -147,12 +153,19 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
 
     /**
      * Unlock in one script ({@link RedisLockScript#UNLOCK}), which publishes the key only for waiters outside this
-     * store instance; this instance's own waiters of the key are woken here.
+     * store instance; this instance's own waiters of the key are woken here, also when the call fails (the script
+     * may have run, and they left no mark that would have made it publish): a needless wake-up costs one TryLock.
      */
     @Override
     public LockStatus unlock(String key, String owner) {
-        LockStatus status = status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner),
-                tokenRetentionMillis, instanceId));
+        LockStatus status;
+        try {
+            status = status(commands.evalOnKey(RedisLockScript.UNLOCK, bytes(key), bytes(owner),
+                    tokenRetentionMillis, instanceId));
+        } catch (RuntimeException e) {
+            releaseSignal.released(key);
+            throw e;
+        }
         if (status == LockStatus.SUCCESS) {
             releaseSignal.released(key);
         }
@@ -166,7 +179,8 @@ public class RedisLockStore implements ReleaseAwaitingLockStore, HandOverLockSto
     }
 
     /**
-     * Blocks until {@code key} is released (Unlock publishes it), its lease ends, or {@code maxWait} passes. Opens the
+     * Blocks until {@code key} is released (an Unlock through this instance, or a published one), its lease ends, or
+     * {@code maxWait} passes. Opens the
      * store's subscription on first use; while it is not live, polls instead (README, "Waiting on Redis").
      */
     @Override

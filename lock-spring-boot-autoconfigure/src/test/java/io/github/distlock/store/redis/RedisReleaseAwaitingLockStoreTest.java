@@ -176,6 +176,25 @@ class RedisReleaseAwaitingLockStoreTest extends AbstractReleaseSignalTest {
         assertThat(publishes() - publishesBefore).as("publishes").isEqualTo(1);
     }
 
+    /** A waiter of the store the lock was granted and unlocked through is woken by that store, with no publish. */
+    @Test
+    void aWaiterOfTheUnlockingStoreIsWokenByItWithoutAPublish() throws Exception {
+        String key = uniqueKey("unlocked-here");
+        String holder = newOwner();
+        assertThat(store().tryLock(key, holder, LONG_EXPIRE)).isTrue();
+        long publishesBefore = publishes();
+        Waiter waiter = Waiter.start(store(), key, Duration.ofSeconds(20));
+        pollUntil(() -> waiters().waiterCount() == 1, Duration.ofSeconds(5), "one waiter");
+        assertThat(waiter.returned.await(200, TimeUnit.MILLISECONDS)).as("still held: still waiting").isFalse();
+        long unlocked = System.nanoTime();
+        assertThat(store().unlock(key, holder)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(waiter.returned.await(5, TimeUnit.SECONDS)).isTrue();
+        waiter.assertNoFailure();
+        assertThat(Duration.ofNanos(waiter.returnedAt.get() - unlocked)).as("from the Unlock to the waiter's return")
+                .isLessThan(Duration.ofMillis(200));
+        assertThat(publishes() - publishesBefore).as("publishes").isZero();
+    }
+
     /** {@code PUBLISH} commands run so far, scripts' included ({@code INFO commandstats}). */
     private long publishes() {
         return admin().info("commandstats").lines().filter(line -> line.startsWith("cmdstat_publish:"))
