@@ -70,6 +70,9 @@ public final class ContendedLockBenchmark {
         Contender contender(String key) throws Exception;
     }
 
+    /** Rows of the targets table, printed after all stores ran. */
+    private static final List<String> TARGETS = new ArrayList<>();
+
     record Result(double sectionsPerSecond, double p50Millis, double p99Millis, long fewest, long most,
             double commandsPerSection) {
     }
@@ -96,8 +99,14 @@ public final class ContendedLockBenchmark {
                 default -> throw new IllegalArgumentException("Unknown store '" + store + "': redis, zookeeper, etcd");
             }
         }
+        System.out.println();
+        System.out.println("| store | threads | pause | best other library | distlock sections/s vs it | wait p99 ms: "
+                + "distlock / lowest other | distlock fairness | distlock commands/section | targets met |");
+        System.out.println("|---|---:|---:|---|---:|---:|---:|---:|---|");
+        TARGETS.forEach(System.out::println);
         System.exit(0);
     }
+
 
     private static void redis(Duration duration, int[] threads, int[] pauses) throws Exception {
         try (RedisTestServer server = RedisTestServer.startLocalProcess()) {
@@ -245,6 +254,7 @@ public final class ContendedLockBenchmark {
                     results.put(library.getKey(), run(library.getValue(), n, pause, duration, commands));
                 }
                 double ours = results.get("distlock").sectionsPerSecond();
+                TARGETS.add(targets(store, n, pause, results));
                 results.forEach((name, r) -> System.out.printf(Locale.ROOT,
                         "| %s | %d | %d ms | %s | %,.0f | %.2f | %.1f | %d / %d | %s | %.2f |%n", store, n, pause,
                         name, r.sectionsPerSecond(), r.p50Millis(), r.p99Millis(), r.fewest(), r.most(),
@@ -252,6 +262,34 @@ public final class ContendedLockBenchmark {
                                 r.commandsPerSection()), r.sectionsPerSecond() / ours));
             }
         }
+    }
+
+    /**
+     * One row of the targets table: distlock against the best other library of the row group, as the issue's targets
+     * put it (sections/s at least 1.2x the best's, wait p99 no higher than the lowest, fairness at least 0.8, at most
+     * 4 Redis commands per section with 64 waiters).
+     */
+    private static String targets(String store, int threads, int pause, Map<String, Result> results) {
+        Result ours = results.get("distlock");
+        Map.Entry<String, Result> best = null;
+        double lowestP99 = Double.MAX_VALUE;
+        for (Map.Entry<String, Result> other : results.entrySet()) {
+            if (!other.getKey().equals("distlock")) {
+                if (best == null || other.getValue().sectionsPerSecond() > best.getValue().sectionsPerSecond()) {
+                    best = other;
+                }
+                lowestP99 = Math.min(lowestP99, other.getValue().p99Millis());
+            }
+        }
+        double speed = ours.sectionsPerSecond() / best.getValue().sectionsPerSecond();
+        double fairness = ours.most() == 0 ? 0 : ours.fewest() / (double) ours.most();
+        boolean commandsMet = threads < 64 || Double.isNaN(ours.commandsPerSection())
+                || ours.commandsPerSection() <= 4.05;
+        boolean met = speed >= 1.2 && ours.p99Millis() <= lowestP99 && fairness >= 0.8 && commandsMet;
+        return String.format(Locale.ROOT, "| %s | %d | %d ms | %s | %.2f | %.1f / %.1f | %.2f | %s | %s |", store,
+                threads, pause, best.getKey(), speed, ours.p99Millis(), lowestP99, fairness,
+                Double.isNaN(ours.commandsPerSection()) ? "" : String.format(Locale.ROOT, "%.1f",
+                        ours.commandsPerSection()), met ? "yes" : "no");
     }
 
     /** {@code threads} threads on one fresh key for {@code duration}; fails on two holders at once. */
