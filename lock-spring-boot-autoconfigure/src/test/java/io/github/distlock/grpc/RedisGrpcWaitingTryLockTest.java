@@ -1,22 +1,16 @@
 package io.github.distlock.grpc;
 
-import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
-import io.github.distlock.store.inmemory.InMemoryLockStoreAutoConfiguration;
-import io.github.distlock.store.redis.RedisLockStoreAutoConfiguration;
 import io.github.distlock.testsupport.RedisTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** {@link AbstractGrpcWaitingTryLockTest} on a real {@code redis-server}: release signal by pub/sub, over a network. */
-@SpringBootTest(classes = RedisGrpcWaitingTryLockTest.RedisApplication.class, properties = {
+@SpringBootTest(classes = GrpcWaitingStoresApplication.class, properties = {
         "spring.application.name=grpc-wait-test",
         "distributed-lock.stores.redis.type=redis",
         "distributed-lock.default-store=redis",
@@ -50,13 +44,5 @@ class RedisGrpcWaitingTryLockTest extends AbstractGrpcWaitingTryLockTest {
     @Override
     String store() {
         return "redis";
-    }
-
-    /** The gRPC Lock API with one store, of type redis. */
-    @SpringBootConfiguration
-    @ImportAutoConfiguration({DataRedisAutoConfiguration.class, DistributedLockAutoConfiguration.class,
-            InMemoryLockStoreAutoConfiguration.class, RedisLockStoreAutoConfiguration.class,
-            GrpcLockServerAutoConfiguration.class})
-    static class RedisApplication {
     }
 }
