@@ -6,7 +6,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.distlock.api.LockStatus;
+import io.github.distlock.spi.LockStore;
 import io.github.distlock.spi.ReleaseAwaitingLockStore;
+import org.awaitility.Awaitility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,6 +73,42 @@ public final class WaitingContender {
     }
 
     /**
+     * Stops the server under this waiting contender, starts it again half a second later, and asserts that the
+     * contender waited through the outage and was granted within 10 s of the server's return, well within its wait
+     * time.
+     */
+    public void assertGrantedAcrossRestart(ServerStep stop, ServerStep start) throws Exception {
+        stop.run();
+        Thread.sleep(500);
+        assertThat(isDone()).as("still waiting while the server is down").isFalse();
+        start.run();
+        long back = System.nanoTime();
+        assertThat(Duration.ofNanos(awaitAcquired() - back)).as("from the restart to the grant (wait time %s)",
+                waitTime).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Asserts that the store's release signal works: a contender for {@code key}, which {@code holder} locks, sets
+     * one watch (or read, with a subscription) and is granted within a second of the holder's Unlock, without
+     * polling; then unlocks.
+     */
+    public static void assertWokenByAnUnlockWithoutPolling(ReleaseAwaitingLockStore waiting, ReleaseWaiters waiters,
+            LockStore holder, String key) throws InterruptedException {
+        String holderOwner = UUID.randomUUID().toString();
+        assertThat(holder.tryLock(key, holderOwner, EXPIRE_SECONDS)).isTrue();
+        long armsBefore = waiters.armCount();
+        WaitingContender contender = start(waiting, key, Duration.ofSeconds(20));
+        Awaitility.await("one waiter").atMost(Duration.ofSeconds(5)).until(() -> waiters.waiterCount() == 1);
+        Thread.sleep(300); // a polling waiter would read the key every 25-50 ms meanwhile
+        long unlocked = System.nanoTime();
+        assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.SUCCESS);
+        assertThat(Duration.ofNanos(contender.awaitAcquired() - unlocked)).as("from the Unlock to the grant")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(waiters.armCount() - armsBefore).as("watches armed: one, no polling").isEqualTo(1);
+        assertThat(waiting.unlock(key, contender.owner())).isEqualTo(LockStatus.SUCCESS);
+    }
+
+    /**
      * Waits for the contender to stop (its wait time and 5 s at most), asserts that no exception escaped and that it
      * was granted; returns when ({@link System#nanoTime()}).
      */
@@ -78,5 +117,11 @@ public final class WaitingContender {
         assertThat(failure.get()).as("an exception escaped the contender").isNull();
         assertThat(acquired).as("granted within its wait time of %s", waitTime).isTrue();
         return acquiredAt;
+    }
+
+    /** Stopping or starting a server. */
+    @FunctionalInterface
+    public interface ServerStep {
+        void run() throws Exception;
     }
 }

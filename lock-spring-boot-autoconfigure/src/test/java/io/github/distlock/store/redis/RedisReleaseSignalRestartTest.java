@@ -64,33 +64,14 @@ class RedisReleaseSignalRestartTest {
         Awaitility.await("one waiter, subscribed").atMost(Duration.ofSeconds(5))
                 .until(() -> signal.waiterCount() == 1 && signal.subscription().isLive());
 
-        server.stop();
-        Thread.sleep(500);
-        assertThat(contender.isDone()).as("still waiting while Redis is down").isFalse();
-        server.restart();
-        long back = System.nanoTime();
-
-        long acquired = contender.awaitAcquired();
-        assertThat(Duration.ofNanos(acquired - back)).as("from the restart to the grant (wait time %s)", WAIT_TIME)
-                .isLessThan(Duration.ofSeconds(10));
+        contender.assertGrantedAcrossRestart(server::stop, server::restart);
         assertThat(holder.unlock(key, holderOwner)).as("the restart lost the holder's lock")
                 .isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
         assertThat(waiting.unlock(key, contender.owner())).isEqualTo(LockStatus.SUCCESS);
 
-        // The subscription is back: the next waiter is woken by an Unlock long before the lease ends.
+        // The subscription is back: the next waiter is woken by it.
         Awaitility.await("subscribed again").atMost(Duration.ofSeconds(5)).until(signal.subscription()::isLive);
-        String next = "restart-next-" + UUID.randomUUID();
-        String nextHolder = UUID.randomUUID().toString();
-        assertThat(holder.tryLock(next, nextHolder, 60)).isTrue();
-        long armsBefore = signal.armCount();
-        WaitingContender nextContender = WaitingContender.start(waiting, next, WAIT_TIME);
-        Awaitility.await("one waiter").atMost(Duration.ofSeconds(5)).until(() -> signal.waiterCount() == 1);
-        Thread.sleep(300); // a polling waiter would read the key every 25-50 ms meanwhile
-        long unlocked = System.nanoTime();
-        assertThat(holder.unlock(next, nextHolder)).isEqualTo(LockStatus.SUCCESS);
-        assertThat(Duration.ofNanos(nextContender.awaitAcquired() - unlocked)).as("from the Unlock to the grant")
-                .isLessThan(Duration.ofSeconds(1));
-        assertThat(signal.armCount() - armsBefore).as("reads of the key: one, no polling").isEqualTo(1);
-        assertThat(waiting.unlock(next, nextContender.owner())).isEqualTo(LockStatus.SUCCESS);
+        WaitingContender.assertWokenByAnUnlockWithoutPolling(waiting, signal, holder,
+                "restart-next-" + UUID.randomUUID());
     }
 }

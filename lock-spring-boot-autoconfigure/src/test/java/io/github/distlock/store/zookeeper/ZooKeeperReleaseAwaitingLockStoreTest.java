@@ -110,34 +110,14 @@ class ZooKeeperReleaseAwaitingLockStoreTest extends AbstractReleaseSignalTest {
             pollUntil(() -> waiters.waiterCount() == 1 && waiters.watchCount() == 1, Duration.ofSeconds(5),
                     "one waiter, watching");
 
-            testingServer.stop();
-            Thread.sleep(500);
-            assertThat(contender.isDone()).as("still waiting while ZooKeeper is down").isFalse();
-            testingServer.restart();
-            long back = System.nanoTime();
-
-            long acquired = contender.awaitAcquired();
-            assertThat(Duration.ofNanos(acquired - back)).as("from the restart to the grant (wait time %s)",
-                    waitTime).isLessThan(Duration.ofSeconds(10));
+            contender.assertGrantedAcrossRestart(testingServer::stop, testingServer::restart);
             assertThat(holder.lostLockCount()).as("the holder's lock, reported lost on the disconnection")
                     .isEqualTo(1);
             assertThat(holder.unlock(key, holderOwner)).isEqualTo(LockStatus.LOCK_BELONG_TO_OTHERS);
             assertThat(waiting.unlock(key, contender.owner())).isEqualTo(LockStatus.SUCCESS);
 
-            // The watches work again: the next waiter sets one and is woken by an Unlock, without polling.
-            String next = uniqueKey("restart-next");
-            String nextHolder = newOwner();
-            assertThat(holder.tryLock(next, nextHolder, LONG_EXPIRE)).isTrue();
-            long armsBefore = waiters.armCount();
-            WaitingContender nextContender = WaitingContender.start(waiting, next, waitTime);
-            pollUntil(() -> waiters.waiterCount() == 1, Duration.ofSeconds(5), "one waiter");
-            Thread.sleep(300); // a polling waiter would read the node every 25-50 ms meanwhile
-            long unlocked = System.nanoTime();
-            assertThat(holder.unlock(next, nextHolder)).isEqualTo(LockStatus.SUCCESS);
-            assertThat(Duration.ofNanos(nextContender.awaitAcquired() - unlocked)).as("from the Unlock to the grant")
-                    .isLessThan(Duration.ofSeconds(1));
-            assertThat(waiters.armCount() - armsBefore).as("watches set: one, no polling").isEqualTo(1);
-            assertThat(waiting.unlock(next, nextContender.owner())).isEqualTo(LockStatus.SUCCESS);
+            // The watches work again: the next waiter sets one and is woken by it.
+            WaitingContender.assertWokenByAnUnlockWithoutPolling(waiting, waiters, holder, uniqueKey("restart-next"));
         }
     }
 
