@@ -29,6 +29,7 @@ import reactor.blockhound.BlockingOperationError;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -205,10 +206,14 @@ public abstract class AbstractReactiveLockTest {
     void aWaitingSubscriberGetsTheLockWhenTheHolderCompletes() {
         String resourceId = key("wait");
         List<String> order = new CopyOnWriteArrayList<>();
+        // The second subscribes once the first holds the lock (not after a fixed delay, which a slow first TryLock
+        // on a loaded machine can outlast).
+        Sinks.Empty<Void> firstHolds = Sinks.empty();
         Mono<String> first = locks.executeLocked(resourceId, LockOptions.tryOnce(),
-                lock -> Mono.delay(Duration.ofMillis(500), nonBlocking).map(tick -> "first"))
+                lock -> Mono.fromRunnable(firstHolds::tryEmitEmpty)
+                        .then(Mono.delay(Duration.ofMillis(500), nonBlocking)).map(tick -> "first"))
                 .doOnNext(order::add);
-        Mono<String> second = Mono.delay(Duration.ofMillis(100), nonBlocking)
+        Mono<String> second = firstHolds.asMono()
                 .then(locks.executeLocked(resourceId, LockOptions.waitFor(Duration.ofSeconds(60)),
                         lock -> Mono.fromCallable(() -> "second")))
                 .doOnNext(order::add);
